@@ -1,0 +1,169 @@
+//! Parsing of `#[batched(...)]` options: one slot per option, duplicates and unknown options
+//! reported at the offending tokens.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, LitStr, Token};
+
+use super::ctxt::Errors;
+
+/// An option value and where it was written.
+#[derive(Clone)]
+pub(crate) struct Spanned<T> {
+    pub(crate) value: T,
+    pub(crate) span: Span,
+}
+
+/// One option: set at most once.
+pub(crate) struct Slot<T> {
+    name: &'static str,
+    value: Option<Spanned<T>>,
+}
+
+impl<T> Slot<T> {
+    pub(crate) fn new(name: &'static str) -> Self {
+        Self { name, value: None }
+    }
+
+    pub(crate) fn set(&mut self, errors: &Errors, span: Span, value: T) {
+        if self.value.is_some() {
+            errors.error(span, format_args!("duplicate `{}` option in #[batched(...)]", self.name));
+        } else {
+            self.value = Some(Spanned { value, span });
+        }
+    }
+
+    pub(crate) fn get(self) -> Option<Spanned<T>> {
+        self.value
+    }
+}
+
+/// Options of the container attribute `#[batched(table = "...", loader = "...", order_by = "...")]`.
+pub(crate) struct ContainerOptions {
+    pub(crate) table: Option<Spanned<String>>,
+    pub(crate) loader: Option<Spanned<String>>,
+    pub(crate) order_by: Option<Spanned<String>>,
+}
+
+/// Options of a field attribute `#[batched(key | group, column = "...", order_by = "...")]`.
+pub(crate) struct FieldOptions {
+    /// `key` and `group`, in the order written (more than one is an error reported by `check`).
+    pub(crate) roles: Vec<Spanned<Role>>,
+    pub(crate) column: Option<Spanned<String>>,
+    pub(crate) order_by: Option<Spanned<String>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// `#[batched(key)]`: unique column, one-to-one loader.
+    Key,
+    /// `#[batched(group)]`: non-unique column, one-to-many loader.
+    Group,
+}
+
+impl Role {
+    pub(crate) fn keyword(self) -> &'static str {
+        match self {
+            Role::Key => "key",
+            Role::Group => "group",
+        }
+    }
+}
+
+pub(crate) fn container_options(attrs: &[Attribute], errors: &Errors) -> ContainerOptions {
+    let mut table = Slot::new("table");
+    let mut loader = Slot::new("loader");
+    let mut order_by = Slot::new("order_by");
+    for_each_option(attrs, errors, |meta| {
+        if meta.path.is_ident("table") {
+            table.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+        } else if meta.path.is_ident("loader") {
+            loader.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+        } else if meta.path.is_ident("order_by") {
+            order_by.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+        } else if is_field_option(&meta) {
+            unknown(errors, &meta, "this option belongs on a field, not on the struct")?;
+        } else {
+            unknown(errors, &meta, "expected `table`, `loader` or `order_by` on the struct")?;
+        }
+        Ok(())
+    });
+    ContainerOptions { table: table.get(), loader: loader.get(), order_by: order_by.get() }
+}
+
+pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOptions {
+    let mut key = Slot::new("key");
+    let mut group = Slot::new("group");
+    let mut column = Slot::new("column");
+    let mut order_by = Slot::new("order_by");
+    let mut roles = Vec::new();
+    for_each_option(attrs, errors, |meta| {
+        if meta.path.is_ident("key") || meta.path.is_ident("group") {
+            let (slot, role) =
+                if meta.path.is_ident("key") { (&mut key, Role::Key) } else { (&mut group, Role::Group) };
+            let span = meta.path.require_ident()?.span();
+            if meta.input.peek(Token![=]) {
+                return Err(meta.error(format_args!(
+                    "`{}` takes no value: write #[batched({})]",
+                    role.keyword(),
+                    role.keyword()
+                )));
+            }
+            let first = slot.value.is_none();
+            slot.set(errors, span, ());
+            if first {
+                roles.push(Spanned { value: role, span });
+            }
+        } else if meta.path.is_ident("column") {
+            column.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+        } else if meta.path.is_ident("order_by") {
+            order_by.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+        } else if meta.path.is_ident("table") || meta.path.is_ident("loader") {
+            unknown(errors, &meta, "this option belongs on the struct, not on a field")?;
+        } else {
+            unknown(errors, &meta, "expected `key`, `group`, `column` or `order_by` on a field")?;
+        }
+        Ok(())
+    });
+    FieldOptions { roles, column: column.get(), order_by: order_by.get() }
+}
+
+fn is_field_option(meta: &ParseNestedMeta<'_>) -> bool {
+    ["key", "group", "column"].iter().any(|name| meta.path.is_ident(name))
+}
+
+/// Runs `parse` on every option of every `#[batched(...)]` attribute; a syntax error ends
+/// that attribute only.
+fn for_each_option(
+    attrs: &[Attribute],
+    errors: &Errors,
+    mut parse: impl FnMut(ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("batched")) {
+        if let Err(error) = attr.parse_nested_meta(&mut parse) {
+            errors.syn_error(error);
+        }
+    }
+}
+
+fn string_value(meta: &ParseNestedMeta<'_>) -> syn::Result<String> {
+    let literal: LitStr = meta.value()?.parse()?;
+    Ok(literal.value())
+}
+
+/// Records an unknown option and skips its value so the options after it are still checked.
+fn unknown(errors: &Errors, meta: &ParseNestedMeta<'_>, expected: &str) -> syn::Result<()> {
+    let name = meta.path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string);
+    errors.error(
+        meta.path.get_ident().map_or_else(Span::call_site, syn::Ident::span),
+        format_args!("unknown option `{name}` in #[batched(...)]: {expected}"),
+    );
+    if meta.input.peek(Token![=]) {
+        meta.input.parse::<Token![=]>()?;
+        meta.input.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _nested;
+        syn::parenthesized!(_nested in meta.input);
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Validation rules of `#[derive(Batched)]`; every violation is recorded, none stops the others.
+
+use super::ast::Model;
+use super::attr::Role;
+use super::ctxt::Errors;
+
+/// Longest identifier accepted (PostgreSQL's limit, the smallest of the supported backends).
+const MAX_IDENTIFIER_LEN: usize = 63;
+
+pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
+    if !model.generics.params.is_empty() {
+        errors.error(
+            model.generics.params.first().map_or_else(|| model.ident.span(), syn::spanned::Spanned::span),
+            "#[derive(Batched)] does not support generic row structs: a loader needs one concrete row type per statement",
+        );
+    }
+    match &model.table {
+        None => errors.error(
+            model.ident.span(),
+            "missing table: add #[batched(table = \"...\")] on the struct, naming the table the rows are read from",
+        ),
+        Some(table) => {
+            if !is_table_name(&table.value) {
+                errors.error(
+                    table.span,
+                    format_args!(
+                        "`table = {:?}` is not a plain SQL identifier: use letters, digits and `_`, optionally one `schema.` prefix (no quotes, spaces, comments or `;`)",
+                        table.value
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(prefix) = &model.loader_prefix
+        && syn::parse_str::<syn::Ident>(&prefix.value).is_err()
+    {
+        errors.error(
+            prefix.span,
+            format_args!(
+                "`loader = {:?}` is not a Rust identifier: loader types are named `{{loader}}By{{Field}}`",
+                prefix.value
+            ),
+        );
+    }
+    if let Some(order_by) = &model.order_by {
+        check_column(errors, "order_by", &order_by.value, order_by.span);
+    }
+    if model.loader_fields().next().is_none() {
+        errors.error(
+            model.ident.span(),
+            "no loader to generate: mark a unique column with #[batched(key)] or a non-unique column with #[batched(group)]",
+        );
+    }
+    for field in &model.fields {
+        if let Some(column) = &field.column {
+            check_column(errors, "column", &column.value, column.span);
+        }
+        if let [first, second, ..] = field.roles.as_slice() {
+            errors.error(
+                second.span,
+                format_args!(
+                    "`{}` and `{}` on one field: a column is either unique (`key`, one row per key) or not (`group`, many rows per key)",
+                    first.value.keyword(),
+                    second.value.keyword()
+                ),
+            );
+        }
+        if let Some(order_by) = &field.order_by {
+            check_column(errors, "order_by", &order_by.value, order_by.span);
+            if field.roles.first().is_none_or(|role| role.value != Role::Group) {
+                errors.error(
+                    order_by.span,
+                    "`order_by` orders the rows inside a group: it applies to #[batched(group)] fields only",
+                );
+            }
+        }
+    }
+    let needs_order = model
+        .fields
+        .iter()
+        .any(|field| field.roles.first().is_some_and(|role| role.value == Role::Group) && field.order_by.is_none());
+    if needs_order && model.order_by.is_none() && model.primary_key().is_none() {
+        errors.error(
+            model.ident.span(),
+            "group loaders return rows in primary key order: mark the primary key field #[batched(key)], or give #[batched(order_by = \"column\")]",
+        );
+    }
+}
+
+fn check_column(errors: &Errors, option: &str, value: &str, span: proc_macro2::Span) {
+    if !is_identifier(value) {
+        errors.error(
+            span,
+            format_args!("`{option} = {value:?}` is not a plain SQL column name: use letters, digits and `_` (no quotes, spaces, comments or `;`)"),
+        );
+    }
+}
+
+/// `name` or `schema.name`, each a plain identifier.
+pub(crate) fn is_table_name(value: &str) -> bool {
+    match value.split_once('.') {
+        Some((schema, table)) => is_identifier(schema) && is_identifier(table),
+        None => is_identifier(value),
+    }
+}
+
+/// Letters, digits and `_`, not starting with a digit, at most 63 bytes: a name that needs no
+/// quoting to be safe and cannot carry SQL.
+pub(crate) fn is_identifier(value: &str) -> bool {
+    let mut chars = value.chars();
+    chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && value.len() <= MAX_IDENTIFIER_LEN
+}

@@ -1,0 +1,29 @@
+//! `#[derive(Batched)]`: parse (`ast`, `attr`) -> validate (`check`) -> generate SQL (`sql`)
+//! -> generate tokens (`expand`); on invalid input, `fallback` stubs the loader types so one
+//! mistake gives one error.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod expand;
+mod fallback;
+mod sql;
+
+use proc_macro2::TokenStream;
+
+/// Entry point of the derive.
+pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
+    let errors = ctxt::Errors::new();
+    let Some(model) = ast::Model::from_syn(input, &errors) else {
+        return errors.into_compile_errors();
+    };
+    check::check(&model, &errors);
+    if errors.is_empty() {
+        expand::expand(&model)
+    } else {
+        let mut tokens = errors.into_compile_errors();
+        tokens.extend(fallback::expand(&model));
+        tokens
+    }
+}

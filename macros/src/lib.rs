@@ -1,0 +1,13 @@
+//! Procedural macros of [batchload](https://docs.rs/batchload). An implementation detail:
+//! depend on `batchload`, which re-exports them and documents them.
+
+use proc_macro::TokenStream;
+
+mod batched;
+
+/// Generates batched loaders for a row struct; documented in the `batchload` crate.
+#[proc_macro_derive(Batched, attributes(batched))]
+pub fn derive_batched(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    batched::derive(&input).into()
+}

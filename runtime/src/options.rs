@@ -1,0 +1,66 @@
+//! Loader configuration.
+
+use std::time::Duration;
+
+/// Default for [`LoaderOptions::max_batch_size`]: 10,000 distinct keys per statement.
+pub const DEFAULT_MAX_BATCH_SIZE: usize = 10_000;
+
+/// How a loader batches, chunks and caches. Build it with [`LoaderOptions::new`] and the
+/// builder methods; pass it to the generated `with_options(pool, options)`.
+///
+/// Defaults: no delay (a batch is dispatched as soon as the callers that are ready in the
+/// same round of polling have joined it), chunks of [`DEFAULT_MAX_BATCH_SIZE`] distinct keys,
+/// one batch in flight at a time, cache on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoaderOptions {
+    pub(crate) max_batch_size: usize,
+    pub(crate) delay: Duration,
+    pub(crate) cache: bool,
+    pub(crate) max_concurrent_batches: usize,
+}
+
+impl Default for LoaderOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LoaderOptions {
+    /// The defaults described on the type.
+    pub const fn new() -> Self {
+        Self { max_batch_size: DEFAULT_MAX_BATCH_SIZE, delay: Duration::ZERO, cache: true, max_concurrent_batches: 1 }
+    }
+
+    /// Most distinct keys bound in one statement; a larger batch is split into chunks of this
+    /// size that run concurrently (one connection each) and are answered together. Counted in
+    /// distinct keys, so duplicates never cause a split. `0` is treated as `1`.
+    pub const fn max_batch_size(mut self, keys: usize) -> Self {
+        self.max_batch_size = if keys == 0 { 1 } else { keys };
+        self
+    }
+
+    /// Extra time a new batch waits for more keys before it is dispatched (default zero:
+    /// no timer). Useful when callers arrive from independent tasks a few microseconds apart.
+    /// `load_many` always dispatches at once, ignoring the delay.
+    pub const fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// Turns the per-loader cache on (default) or off. With the cache off, every batch reads
+    /// the database again, but keys are still de-duplicated within a batch and against the
+    /// batch in flight.
+    pub const fn cache(mut self, enabled: bool) -> Self {
+        self.cache = enabled;
+        self
+    }
+
+    /// How many batches of this loader may run at the same time (default 1). While the limit
+    /// is reached, new keys gather in the next batch, which is dispatched when a running one
+    /// completes: callers arriving from several tasks then share statements instead of each
+    /// opening their own. `0` is treated as `1`.
+    pub const fn max_concurrent_batches(mut self, batches: usize) -> Self {
+        self.max_concurrent_batches = if batches == 0 { 1 } else { batches };
+        self
+    }
+}
