@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::try_join_all;
 
 use crate::cache::{Cache, Cached};
+use crate::stats::StatsCounters;
 use crate::{BatchQuery, Error, LoaderOptions, Shape};
 
 /// What a batch resolves to: one shared map of answers, or one shared error.
@@ -37,6 +38,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Inner<Q: BatchQuery, S: Shape<Q>> {
     pub(crate) pool: sqlx::Pool<Q::Database>,
     pub(crate) options: LoaderOptions,
+    pub(crate) stats: StatsCounters,
     state: Mutex<State<Q::Key, S::Value>>,
     _shape: PhantomData<fn() -> (Q, S)>,
 }
@@ -122,6 +124,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
         Self {
             pool,
             options,
+            stats: StatsCounters::default(),
             state: Mutex::new(State {
                 cache,
                 scheduled: HashMap::new(),
@@ -323,6 +326,7 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(
     let started = Instant::now();
     let chunk_size = completion.inner.options.max_batch_size;
     let chunks = completion.keys.len().div_ceil(chunk_size);
+    completion.inner.stats.record_batch(chunks, completion.keys.len());
     let fetched = {
         let pool = &completion.inner.pool;
         try_join_all(completion.keys.chunks(chunk_size).map(|chunk| Q::fetch(pool, chunk))).await
@@ -338,10 +342,12 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(
                     S::absorb(&mut answers, key.clone(), row);
                 }
             }
+            completion.inner.stats.record_outcome(rows, false);
             trace_batch::<Q>(completion.keys.len(), chunks, rows, elapsed, cache_hits, cache_misses, true);
             Ok(Arc::new(answers))
         }
         Err(error) => {
+            completion.inner.stats.record_outcome(0, true);
             trace_batch::<Q>(completion.keys.len(), chunks, 0, elapsed, cache_hits, cache_misses, false);
             Err(Error::Database { loader: Q::LOADER, keys: completion.keys.len(), source: Arc::new(error) })
         }
@@ -412,6 +418,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Completion<Q, S> {
 impl<Q: BatchQuery, S: Shape<Q>> Drop for Completion<Q, S> {
     fn drop(&mut self) {
         if !self.completed {
+            self.inner.stats.record_outcome(0, true);
             let error = Error::Abandoned { loader: Q::LOADER, keys: self.keys.len() };
             self.complete(Err(error));
         }

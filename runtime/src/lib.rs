@@ -56,6 +56,7 @@ mod loader;
 mod options;
 mod query;
 mod shape;
+mod stats;
 
 #[doc(hidden)]
 pub mod __private;
@@ -66,3 +67,4 @@ pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
 pub use query::BatchQuery;
 pub use shape::{Grouped, Shape, Unique};
+pub use stats::LoaderStats;

@@ -194,6 +194,11 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
         self.inner.cached_keys()
     }
 
+    /// Counters of batches, statements, keys and rows this loader (and its clones) ran.
+    pub fn stats(&self) -> crate::LoaderStats {
+        self.inner.stats.snapshot()
+    }
+
     /// The options this loader was created with.
     pub fn options(&self) -> &LoaderOptions {
         &self.inner.options
