@@ -1,0 +1,34 @@
+//! Smoke benchmark of the loader engine: N concurrent `load()` calls through a derived loader
+//! against one `load_many` of the same keys (both cache-cold, fresh loader per iteration).
+//! Their ratio is the cost of gathering N futures into one batch.
+
+use batchload_bench::{setup, spread_keys};
+use batchload_tests_sqlite::BotById;
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use futures_util::future::try_join_all;
+
+fn concurrent_load_vs_load_many(c: &mut Criterion) {
+    let (runtime, db) = setup();
+    let mut group = c.benchmark_group("sqlite_bots_by_id");
+    for count in [10usize, 100, 1_000] {
+        let keys = spread_keys(count);
+        group.bench_with_input(BenchmarkId::new("loader_concurrent", count), &keys, |b, keys| {
+            b.to_async(&runtime).iter(|| async {
+                let loader = BotById::new(db.pool.clone());
+                let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
+                assert_eq!(rows.len(), keys.len());
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("loader_many", count), &keys, |b, keys| {
+            b.to_async(&runtime).iter(|| async {
+                let loader = BotById::new(db.pool.clone());
+                let rows = loader.load_many(keys.iter().copied()).await.expect("load_many");
+                assert_eq!(rows.len(), keys.len());
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, concurrent_load_vs_load_many);
+criterion_main!(benches);
