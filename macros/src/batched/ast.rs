@@ -3,7 +3,6 @@
 //! fallback.
 
 use proc_macro2::Span;
-use syn::spanned::Spanned as _;
 use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type, Visibility};
 
 use super::attr::{self, Role, Spanned};
@@ -35,10 +34,17 @@ impl<'a> Model<'a> {
         let fields = match &input.data {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(named) => named,
-                Fields::Unnamed(_) | Fields::Unit => {
+                Fields::Unnamed(unnamed) => {
                     errors.error(
-                        data.fields.span().join(input.ident.span()).unwrap_or_else(|| input.ident.span()),
-                        "#[derive(Batched)] needs a struct with named fields: each field is a column of the row",
+                        unnamed.paren_token.span.join(),
+                        "#[derive(Batched)] needs a struct with named fields, not a tuple struct: each field is a column of the row, named like it",
+                    );
+                    return None;
+                }
+                Fields::Unit => {
+                    errors.error(
+                        input.ident.span(),
+                        "#[derive(Batched)] needs a struct with named fields, not a unit struct: each field is a column of the row",
                     );
                     return None;
                 }
@@ -96,9 +102,14 @@ impl<'a> Model<'a> {
     }
 
     /// Name of a generated loader: `{prefix}By{FieldInCamelCase}`, prefix defaulting to the
-    /// struct name.
+    /// struct name. An invalid prefix (an error reported by `check`) is ignored here, so the
+    /// fallback can still name its stubs instead of panicking.
     pub(crate) fn loader_ident(&self, field: &Field<'_>) -> Ident {
-        let prefix = self.loader_prefix.as_ref().map_or_else(|| self.ident.to_string(), |prefix| prefix.value.clone());
+        let prefix = self
+            .loader_prefix
+            .as_ref()
+            .filter(|prefix| super::check::is_loader_prefix(&prefix.value))
+            .map_or_else(|| self.ident.to_string(), |prefix| prefix.value.clone());
         Ident::new(&format!("{prefix}By{}", camel_case(&field.name())), field.ident.span())
     }
 }

@@ -11,7 +11,10 @@ use super::ctxt::Errors;
 #[derive(Clone)]
 pub(crate) struct Spanned<T> {
     pub(crate) value: T,
+    /// The option's name (`table`, `key`, ...).
     pub(crate) span: Span,
+    /// The option's value (the string literal of `table = "..."`); the name for a flag.
+    pub(crate) value_span: Span,
 }
 
 /// One option: set at most once.
@@ -25,16 +28,26 @@ impl<T> Slot<T> {
         Self { name, value: None }
     }
 
-    pub(crate) fn set(&mut self, errors: &Errors, span: Span, value: T) {
+    pub(crate) fn set(&mut self, errors: &Errors, span: Span, value: T, value_span: Span) {
         if self.value.is_some() {
             errors.error(span, format_args!("duplicate `{}` option in #[batched(...)]", self.name));
         } else {
-            self.value = Some(Spanned { value, span });
+            self.value = Some(Spanned { value, span, value_span });
         }
     }
 
     pub(crate) fn get(self) -> Option<Spanned<T>> {
         self.value
+    }
+}
+
+impl Slot<String> {
+    /// Sets a `name = "string"` option.
+    fn set_string(&mut self, errors: &Errors, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        let span = meta.path.require_ident()?.span();
+        let literal: LitStr = meta.value()?.parse()?;
+        self.set(errors, span, literal.value(), literal.span());
+        Ok(())
     }
 }
 
@@ -76,11 +89,11 @@ pub(crate) fn container_options(attrs: &[Attribute], errors: &Errors) -> Contain
     let mut order_by = Slot::new("order_by");
     for_each_option(attrs, errors, |meta| {
         if meta.path.is_ident("table") {
-            table.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+            table.set_string(errors, &meta)?;
         } else if meta.path.is_ident("loader") {
-            loader.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+            loader.set_string(errors, &meta)?;
         } else if meta.path.is_ident("order_by") {
-            order_by.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+            order_by.set_string(errors, &meta)?;
         } else if is_field_option(&meta) {
             unknown(errors, &meta, "this option belongs on a field, not on the struct")?;
         } else {
@@ -110,14 +123,14 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
                 )));
             }
             let first = slot.value.is_none();
-            slot.set(errors, span, ());
+            slot.set(errors, span, (), span);
             if first {
-                roles.push(Spanned { value: role, span });
+                roles.push(Spanned { value: role, span, value_span: span });
             }
         } else if meta.path.is_ident("column") {
-            column.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+            column.set_string(errors, &meta)?;
         } else if meta.path.is_ident("order_by") {
-            order_by.set(errors, meta.path.require_ident()?.span(), string_value(&meta)?);
+            order_by.set_string(errors, &meta)?;
         } else if meta.path.is_ident("table") || meta.path.is_ident("loader") {
             unknown(errors, &meta, "this option belongs on the struct, not on a field")?;
         } else {
@@ -144,11 +157,6 @@ fn for_each_option(
             errors.syn_error(error);
         }
     }
-}
-
-fn string_value(meta: &ParseNestedMeta<'_>) -> syn::Result<String> {
-    let literal: LitStr = meta.value()?.parse()?;
-    Ok(literal.value())
 }
 
 /// Records an unknown option and skips its value so the options after it are still checked.

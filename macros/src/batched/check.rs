@@ -22,7 +22,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
         Some(table) => {
             if !is_table_name(&table.value) {
                 errors.error(
-                    table.span,
+                    table.value_span,
                     format_args!(
                         "`table = {:?}` is not a plain SQL identifier: use letters, digits and `_`, optionally one `schema.` prefix (no quotes, spaces, comments or `;`)",
                         table.value
@@ -32,18 +32,18 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
         }
     }
     if let Some(prefix) = &model.loader_prefix
-        && syn::parse_str::<syn::Ident>(&prefix.value).is_err()
+        && !is_loader_prefix(&prefix.value)
     {
         errors.error(
-            prefix.span,
+            prefix.value_span,
             format_args!(
-                "`loader = {:?}` is not a Rust identifier: loader types are named `{{loader}}By{{Field}}`",
+                "`loader = {:?}` is not a plain Rust identifier (no spaces, keywords or `r#`): loader types are named `{{loader}}By{{Field}}`",
                 prefix.value
             ),
         );
     }
     if let Some(order_by) = &model.order_by {
-        check_column(errors, "order_by", &order_by.value, order_by.span);
+        check_column(errors, "order_by", &order_by.value, order_by.value_span);
     }
     if model.loader_fields().next().is_none() {
         errors.error(
@@ -53,7 +53,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
     }
     for field in &model.fields {
         if let Some(column) = &field.column {
-            check_column(errors, "column", &column.value, column.span);
+            check_column(errors, "column", &column.value, column.value_span);
         }
         if let [first, second, ..] = field.roles.as_slice() {
             errors.error(
@@ -66,7 +66,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
             );
         }
         if let Some(order_by) = &field.order_by {
-            check_column(errors, "order_by", &order_by.value, order_by.span);
+            check_column(errors, "order_by", &order_by.value, order_by.value_span);
             if field.roles.first().is_none_or(|role| role.value != Role::Group) {
                 errors.error(
                     order_by.span,
@@ -94,6 +94,11 @@ fn check_column(errors: &Errors, option: &str, value: &str, span: proc_macro2::S
             format_args!("`{option} = {value:?}` is not a plain SQL column name: use letters, digits and `_` (no quotes, spaces, comments or `;`)"),
         );
     }
+}
+
+/// A Rust identifier that can start a type name: not a keyword, not a raw identifier.
+pub(crate) fn is_loader_prefix(value: &str) -> bool {
+    !value.starts_with("r#") && syn::parse_str::<syn::Ident>(value).is_ok()
 }
 
 /// `name` or `schema.name`, each a plain identifier.
