@@ -45,7 +45,11 @@ impl Slot<String> {
     /// Sets a `name = "string"` option.
     fn set_string(&mut self, errors: &Errors, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let span = meta.path.require_ident()?.span();
-        let literal: LitStr = meta.value()?.parse()?;
+        let expected =
+            |span| syn::Error::new(span, format_args!("`{0}` takes a string: write {0} = \"...\"", self.name));
+        // No `=`: point at the option's name; a value that is not a string: point at it.
+        let literal =
+            meta.value().map_err(|_| expected(span))?.parse::<LitStr>().map_err(|error| expected(error.span()))?;
         self.set(errors, span, literal.value(), literal.span());
         Ok(())
     }

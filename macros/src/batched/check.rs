@@ -75,13 +75,17 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
             }
         }
     }
-    let needs_order = model
+    // Reported once, at the first `group` marker that has no row order.
+    let unordered_group = model
         .fields
         .iter()
-        .any(|field| field.roles.first().is_some_and(|role| role.value == Role::Group) && field.order_by.is_none());
-    if needs_order && model.order_by.is_none() && model.primary_key().is_none() {
+        .find_map(|field| field.roles.first().filter(|role| role.value == Role::Group && field.order_by.is_none()));
+    if let Some(group) = unordered_group
+        && model.order_by.is_none()
+        && model.primary_key().is_none()
+    {
         errors.error(
-            model.ident.span(),
+            group.span,
             "group loaders return rows in primary key order: mark the primary key field #[batched(key)], or give #[batched(order_by = \"column\")]",
         );
     }

@@ -1,0 +1,10 @@
+use batchload::Batched;
+
+#[derive(Batched)]
+#[batched(table = "bots")]
+union Bot {
+    id: i64,
+    strength: f64,
+}
+
+fn main() {}

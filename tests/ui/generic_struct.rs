@@ -1,0 +1,13 @@
+use batchload::Batched;
+
+#[derive(Clone, Batched)]
+#[batched(table = "bot_stances")]
+struct BotStance<T> {
+    #[batched(key)]
+    id: i64,
+    #[batched(group)]
+    bot_id: i64,
+    topic: T,
+}
+
+fn main() {}

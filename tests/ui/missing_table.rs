@@ -1,0 +1,12 @@
+use batchload::Batched;
+
+#[derive(Clone, Batched)]
+struct BotStance {
+    #[batched(key)]
+    id: i64,
+    #[batched(group)]
+    bot_id: i64,
+    topic: String,
+}
+
+fn main() {}
