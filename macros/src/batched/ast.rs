@@ -13,6 +13,8 @@ pub(crate) struct Model<'a> {
     pub(crate) vis: &'a Visibility,
     pub(crate) generics: &'a syn::Generics,
     pub(crate) table: Option<Spanned<String>>,
+    /// `table` was written, even with an invalid value (so "missing table" is not reported).
+    pub(crate) table_written: bool,
     pub(crate) loader_prefix: Option<Spanned<String>>,
     pub(crate) order_by: Option<Spanned<String>>,
     pub(crate) fields: Vec<Field<'a>>,
@@ -85,6 +87,7 @@ impl<'a> Model<'a> {
             vis: &input.vis,
             generics: &input.generics,
             table: container.table,
+            table_written: container.table_written,
             loader_prefix: container.loader,
             order_by: container.order_by,
             fields,

@@ -21,11 +21,13 @@ pub(crate) struct Spanned<T> {
 pub(crate) struct Slot<T> {
     name: &'static str,
     value: Option<Spanned<T>>,
+    /// The option was written, even if its value was invalid.
+    written: bool,
 }
 
 impl<T> Slot<T> {
     pub(crate) fn new(name: &'static str) -> Self {
-        Self { name, value: None }
+        Self { name, value: None, written: false }
     }
 
     pub(crate) fn set(&mut self, errors: &Errors, span: Span, value: T, value_span: Span) {
@@ -39,6 +41,10 @@ impl<T> Slot<T> {
     pub(crate) fn get(self) -> Option<Spanned<T>> {
         self.value
     }
+
+    pub(crate) fn written(&self) -> bool {
+        self.written || self.value.is_some()
+    }
 }
 
 impl Slot<String> {
@@ -48,9 +54,16 @@ impl Slot<String> {
         let expected =
             |span| syn::Error::new(span, format_args!("`{0}` takes a string: write {0} = \"...\"", self.name));
         // No `=`: point at the option's name; a value that is not a string: point at it.
-        let literal =
-            meta.value().map_err(|_| expected(span))?.parse::<LitStr>().map_err(|error| expected(error.span()))?;
-        self.set(errors, span, literal.value(), literal.span());
+        self.written = true;
+        let value = meta.value().map_err(|_| expected(span))?;
+        if value.peek(LitStr) {
+            let literal = value.parse::<LitStr>()?;
+            self.set(errors, span, literal.value(), literal.span());
+        } else {
+            // Report the value and skip it, so the options after it are still checked.
+            let expression = value.parse::<syn::Expr>()?;
+            errors.syn_error(expected(syn::spanned::Spanned::span(&expression)));
+        }
         Ok(())
     }
 }
@@ -58,6 +71,8 @@ impl Slot<String> {
 /// Options of the container attribute `#[batched(table = "...", loader = "...", order_by = "...")]`.
 pub(crate) struct ContainerOptions {
     pub(crate) table: Option<Spanned<String>>,
+    /// `table` was written (possibly with an invalid value, already reported).
+    pub(crate) table_written: bool,
     pub(crate) loader: Option<Spanned<String>>,
     pub(crate) order_by: Option<Spanned<String>>,
 }
@@ -105,7 +120,8 @@ pub(crate) fn container_options(attrs: &[Attribute], errors: &Errors) -> Contain
         }
         Ok(())
     });
-    ContainerOptions { table: table.get(), loader: loader.get(), order_by: order_by.get() }
+    let table_written = table.written();
+    ContainerOptions { table: table.get(), table_written, loader: loader.get(), order_by: order_by.get() }
 }
 
 pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOptions {
@@ -120,11 +136,13 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
                 if meta.path.is_ident("key") { (&mut key, Role::Key) } else { (&mut group, Role::Group) };
             let span = meta.path.require_ident()?.span();
             if meta.input.peek(Token![=]) {
-                return Err(meta.error(format_args!(
-                    "`{}` takes no value: write #[batched({})]",
-                    role.keyword(),
-                    role.keyword()
-                )));
+                // Report, skip the value, and keep the role: the loader is still stubbed.
+                errors.error(
+                    span,
+                    format_args!("`{}` takes no value: write #[batched({})]", role.keyword(), role.keyword()),
+                );
+                meta.input.parse::<Token![=]>()?;
+                meta.input.parse::<syn::Expr>()?;
             }
             let first = slot.value.is_none();
             slot.set(errors, span, (), span);

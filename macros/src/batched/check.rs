@@ -15,6 +15,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
         );
     }
     match &model.table {
+        None if model.table_written => {}
         None => errors.error(
             model.ident.span(),
             "missing table: add #[batched(table = \"...\")] on the struct, naming the table the rows are read from",

@@ -41,17 +41,28 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
     };
     let key_of = if field.option_inner().is_some() {
         let ident = field.ident;
-        quote!(row.#ident.as_ref())
+        quote!(__batchload_row.#ident.as_ref())
     } else {
         let ident = field.ident;
-        quote!(::core::option::Option::Some(&row.#ident))
+        quote!(::core::option::Option::Some(&__batchload_row.#ident))
     };
     let fetch_body = match fetch {
         Fetch::Query => {
             let sql_literal = syn::LitStr::new(&sql_text, field.role_span());
             quote_spanned! {field.role_span()=>
-                let keys = ::batchload::__private::sqlite_json_keys(keys)?;
-                ::sqlx::query_as!(#row, #sql_literal, keys).fetch_all(pool).await
+                // sqlx's `query_as!` expansion names `sqlx::`, `String`, `Default` and `Into`
+                // without absolute paths; bring the real ones into this block's scope so the
+                // loader compiles under `#![no_implicit_prelude]` and next to shadowing items.
+                #[allow(unused_imports)]
+                use ::sqlx;
+                #[allow(unused_imports)]
+                use ::std::string::String;
+                #[allow(unused_imports)]
+                use ::core::default::Default as _;
+                #[allow(unused_imports)]
+                use ::core::convert::Into as _;
+                let __batchload_keys = ::batchload::__private::sqlite_json_keys(__batchload_keys)?;
+                ::sqlx::query_as!(#row, #sql_literal, __batchload_keys).fetch_all(__batchload_pool).await
             }
         }
         Fetch::Unreachable => quote!(::core::unreachable!("invalid #[derive(Batched)] input")),
@@ -94,8 +105,8 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
         }
 
         impl ::core::fmt::Debug for #loader {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::core::fmt::Debug::fmt(&self.0, f)
+            fn fmt(&self, __batchload_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Debug::fmt(&self.0, __batchload_f)
             }
         }
 
@@ -118,8 +129,8 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
             const SQL: &'static str = #sql_text;
 
             fn fetch<'a>(
-                pool: &'a ::batchload::__private::Pool<Self::Database>,
-                keys: &'a [Self::Key],
+                __batchload_pool: &'a ::batchload::__private::Pool<Self::Database>,
+                __batchload_keys: &'a [Self::Key],
             ) -> ::batchload::__private::BoxFuture<
                 'a,
                 ::core::result::Result<::std::vec::Vec<Self::Row>, ::batchload::__private::SqlxError>,
@@ -127,7 +138,7 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
                 ::std::boxed::Box::pin(async move { #fetch_body })
             }
 
-            fn key_of(row: &Self::Row) -> ::core::option::Option<&Self::Key> {
+            fn key_of(__batchload_row: &Self::Row) -> ::core::option::Option<&Self::Key> {
                 #key_of
             }
         }
