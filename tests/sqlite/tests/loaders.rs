@@ -91,7 +91,10 @@ fn generated_sql_is_pinned() {
     ] {
         assert_eq!(sql.matches('?').count(), 1, "exactly one bind parameter in {sql}");
     }
-    assert_eq!((BotStanceByBotId::LOADER, BotStanceByBotId::TABLE, BotStanceByBotId::KEY_COLUMN), ("BotStanceByBotId", "bot_stances", "bot_id"));
+    assert_eq!(
+        (BotStanceByBotId::LOADER, BotStanceByBotId::TABLE, BotStanceByBotId::KEY_COLUMN),
+        ("BotStanceByBotId", "bot_stances", "bot_id")
+    );
     assert_eq!((HoldingByOwner::LOADER, HoldingByOwner::KEY_COLUMN), ("HoldingByOwner", "bot_id"));
 }
 
