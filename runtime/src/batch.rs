@@ -275,7 +275,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for BatchWait<Q, S> {
             if Instant::now() < deadline {
                 if !slot.timer_armed {
                     slot.timer_armed = true;
-                    runtime.spawn(wake_at(Arc::clone(&this.batch), deadline));
+                    runtime.spawn(wake_at(TimerGuard(Arc::clone(&this.batch)), deadline));
                 }
                 return Poll::Pending;
             }
@@ -288,7 +288,12 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for BatchWait<Q, S> {
         let stats = (std::mem::take(&mut state.cache_hits), std::mem::take(&mut state.cache_misses));
         drop(slot);
         drop(state);
-        runtime.spawn(run(Arc::clone(&this.inner), open.batch, open.keys, stats));
+        // The guard is created before the task and moved into it, so the batch is completed
+        // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
+        // runtime shuts down first.
+        let completion =
+            Completion { inner: Arc::clone(&this.inner), batch: open.batch, keys: open.keys, completed: false };
+        runtime.spawn(run(completion, stats));
         Poll::Pending
     }
 }
@@ -308,21 +313,33 @@ fn fail_gathering<K: Eq + std::hash::Hash, V>(
     std::mem::take(&mut slot.wakers)
 }
 
-/// Timer for the optional `delay` window: wakes the batch's waiters at `deadline`.
-async fn wake_at<K, V>(batch: Arc<Batch<K, V>>, deadline: Instant) {
+/// Timer for the optional `delay` window: wakes the batch's waiters at `deadline` (the guard
+/// does it when dropped).
+async fn wake_at<K, V>(guard: TimerGuard<K, V>, deadline: Instant) {
     tokio::time::sleep_until(deadline.into()).await;
-    let wakers = lock(&batch.slot).wakers.clone();
-    wakers.into_iter().for_each(Waker::wake);
+    drop(guard);
 }
 
-/// Runs one batch on its own task and completes it, even if this task is dropped.
-async fn run<Q: BatchQuery, S: Shape<Q>>(
-    inner: Arc<Inner<Q, S>>,
-    batch: Arc<Batch<Q::Key, S::Value>>,
-    keys: Vec<Q::Key>,
-    (cache_hits, cache_misses): (u64, u64),
-) {
-    let mut completion = Completion { inner, batch, keys, completed: false };
+/// Owned by the timer task from its creation: when the task ends, normally or because it is
+/// dropped (its runtime shut down, even before its first poll), disarms the timer and wakes
+/// the batch's waiters, so a waiter still inside the window arms a new timer instead of
+/// waiting for one that will never fire.
+struct TimerGuard<K, V>(Arc<Batch<K, V>>);
+
+impl<K, V> Drop for TimerGuard<K, V> {
+    fn drop(&mut self) {
+        let wakers = {
+            let mut slot = lock(&self.0.slot);
+            slot.timer_armed = false;
+            slot.wakers.clone()
+        };
+        wakers.into_iter().for_each(Waker::wake);
+    }
+}
+
+/// Runs one batch on its own task and completes it, even if this task is dropped (before or
+/// after its first poll: `completion` is owned by the future from its creation).
+async fn run<Q: BatchQuery, S: Shape<Q>>(mut completion: Completion<Q, S>, (cache_hits, cache_misses): (u64, u64)) {
     let started = Instant::now();
     let chunk_size = completion.inner.options.max_batch_size;
     let chunks = completion.keys.len().div_ceil(chunk_size);
@@ -400,7 +417,12 @@ impl<Q: BatchQuery, S: Shape<Q>> Completion<Q, S> {
                 let still_ours = scheduled.get(key).is_some_and(|batch| Arc::ptr_eq(batch, &self.batch));
                 if still_ours {
                     scheduled.remove(key);
-                    if let Ok(answers) = &outcome {
+                    // A key still scheduled on this batch has a cache entry only if it was
+                    // primed while the batch was gathering: the primed value wins, as it does
+                    // over a running batch (see `detach_running`).
+                    if let Ok(answers) = &outcome
+                        && cache.get(key).is_none()
+                    {
                         cache.insert_batch(key.clone(), answers);
                     }
                 }

@@ -157,8 +157,9 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
         Ok(many)
     }
 
-    /// Stores `value` as the answer for `key` (no statement). Overrides a running batch's
-    /// answer for that key. Does nothing when the cache is off.
+    /// Stores `value` as the answer for `key` (no statement). Overrides the answer of a batch
+    /// that is gathering or running for that key (its waiters still receive the batch's
+    /// answer). Does nothing when the cache is off.
     pub fn prime(&self, key: Q::Key, value: S::Value) {
         self.inner.prime(key, value);
     }
