@@ -3,8 +3,8 @@
 //! iteration), against `direct_fetch`, the loader's own statement run once without the engine
 //! (the latency the engine adds, including the hand-off yield, is the difference).
 
-use batchload_bench::{setup, spread_keys};
 use batchload::BatchQuery;
+use batchload_bench::{setup, spread_keys};
 use batchload_tests_sqlite::BotById;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use futures_util::future::try_join_all;
