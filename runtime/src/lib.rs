@@ -52,6 +52,7 @@
 mod batch;
 mod cache;
 mod error;
+mod key;
 mod loader;
 mod options;
 mod query;
@@ -63,6 +64,7 @@ pub mod __private;
 
 pub use batchload_macros::Batched;
 pub use error::Error;
+pub use key::{JsonKey, KeyEncoding};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
 pub use query::BatchQuery;

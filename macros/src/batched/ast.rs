@@ -17,6 +17,8 @@ pub(crate) struct Model<'a> {
     pub(crate) table_written: bool,
     pub(crate) loader_prefix: Option<Spanned<String>>,
     pub(crate) order_by: Option<Spanned<String>>,
+    /// `#[batched(db = "...")]`, resolved by `backend::resolve`.
+    pub(crate) db: Option<Spanned<String>>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -90,6 +92,7 @@ impl<'a> Model<'a> {
             table_written: container.table_written,
             loader_prefix: container.loader,
             order_by: container.order_by,
+            db: container.db,
             fields,
         })
     }

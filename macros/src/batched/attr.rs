@@ -75,6 +75,8 @@ pub(crate) struct ContainerOptions {
     pub(crate) table_written: bool,
     pub(crate) loader: Option<Spanned<String>>,
     pub(crate) order_by: Option<Spanned<String>>,
+    /// `db = "sqlite" | "postgres" | "mysql"`: the SQL dialect, when several are enabled.
+    pub(crate) db: Option<Spanned<String>>,
 }
 
 /// Options of a field attribute `#[batched(key | group, column = "...", order_by = "...")]`.
@@ -106,6 +108,7 @@ pub(crate) fn container_options(attrs: &[Attribute], errors: &Errors) -> Contain
     let mut table = Slot::new("table");
     let mut loader = Slot::new("loader");
     let mut order_by = Slot::new("order_by");
+    let mut db = Slot::new("db");
     for_each_option(attrs, errors, |meta| {
         if meta.path.is_ident("table") {
             table.set_string(errors, &meta)?;
@@ -113,15 +116,17 @@ pub(crate) fn container_options(attrs: &[Attribute], errors: &Errors) -> Contain
             loader.set_string(errors, &meta)?;
         } else if meta.path.is_ident("order_by") {
             order_by.set_string(errors, &meta)?;
+        } else if meta.path.is_ident("db") {
+            db.set_string(errors, &meta)?;
         } else if is_field_option(&meta) {
             unknown(errors, &meta, "this option belongs on a field, not on the struct")?;
         } else {
-            unknown(errors, &meta, "expected `table`, `loader` or `order_by` on the struct")?;
+            unknown(errors, &meta, "expected `table`, `loader`, `order_by` or `db` on the struct")?;
         }
         Ok(())
     });
     let table_written = table.written();
-    ContainerOptions { table: table.get(), table_written, loader: loader.get(), order_by: order_by.get() }
+    ContainerOptions { table: table.get(), table_written, loader: loader.get(), order_by: order_by.get(), db: db.get() }
 }
 
 pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOptions {
@@ -153,7 +158,7 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
             column.set_string(errors, &meta)?;
         } else if meta.path.is_ident("order_by") {
             order_by.set_string(errors, &meta)?;
-        } else if meta.path.is_ident("table") || meta.path.is_ident("loader") {
+        } else if ["table", "loader", "db"].iter().any(|name| meta.path.is_ident(name)) {
             unknown(errors, &meta, "this option belongs on the struct, not on a field")?;
         } else {
             unknown(errors, &meta, "expected `key`, `group`, `column` or `order_by` on a field")?;

@@ -2,7 +2,9 @@
 
 use super::ast::Model;
 use super::attr::Role;
+use super::backend::Backend;
 use super::ctxt::Errors;
+use super::sql::{KeyKind, SUPPORTED_JSON_KEYS};
 
 /// Longest identifier accepted (PostgreSQL's limit, the smallest of the supported backends).
 const MAX_IDENTIFIER_LEN: usize = 63;
@@ -121,4 +123,26 @@ pub(crate) fn is_identifier(value: &str) -> bool {
     chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && value.len() <= MAX_IDENTIFIER_LEN
+}
+
+/// Key types the backend can bind: on the JSON-list backends (SQLite, MySQL) the derive must
+/// recognise the key type to read it back with the right SQL type.
+pub(crate) fn check_keys(model: &Model<'_>, backend: Backend, errors: &Errors) {
+    if backend == Backend::Postgres {
+        return;
+    }
+    for (field, role) in model.loader_fields() {
+        if KeyKind::of(field.key_type()) == KeyKind::Other {
+            errors.error(
+                syn::spanned::Spanned::span(field.key_type()),
+                format_args!(
+                    "`{}` keys are bound as one JSON array on {}, which supports key types {SUPPORTED_JSON_KEYS} \
+                     (written with that last path segment); this `{}` field's type is not one of them",
+                    role.value.keyword(),
+                    backend.name(),
+                    role.value.keyword(),
+                ),
+            );
+        }
+    }
 }

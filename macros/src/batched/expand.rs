@@ -9,7 +9,8 @@ use quote::{quote, quote_spanned};
 
 use super::ast::{Field, Model};
 use super::attr::Role;
-use super::sql::{self, Dialect};
+use super::backend::Backend;
+use super::sql::{self, KeyKind};
 
 /// How the body of `BatchQuery::fetch` is generated.
 pub(crate) enum Fetch {
@@ -19,11 +20,11 @@ pub(crate) enum Fetch {
     Unreachable,
 }
 
-pub(crate) fn expand(model: &Model<'_>) -> TokenStream {
-    model.loader_fields().map(|(field, role)| loader(model, field, role.value, &Fetch::Query)).collect()
+pub(crate) fn expand(model: &Model<'_>, backend: Backend) -> TokenStream {
+    model.loader_fields().map(|(field, role)| loader(model, field, role.value, backend, &Fetch::Query)).collect()
 }
 
-pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &Fetch) -> TokenStream {
+pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: Backend, fetch: &Fetch) -> TokenStream {
     let row = model.ident;
     let vis = model.vis;
     let loader = model.loader_ident(field);
@@ -32,7 +33,7 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
     let table = model.table.as_ref().map_or_else(String::new, |table| table.value.clone());
     let key_column = field.column();
     let sql_text = match fetch {
-        Fetch::Query => sql::select(Dialect::Sqlite, model, field, role),
+        Fetch::Query => sql::select(backend, model, field, role, KeyKind::of(key_type)),
         Fetch::Unreachable => String::new(),
     };
     let (shape, value_doc) = match role {
@@ -46,9 +47,35 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
         let ident = field.ident;
         quote!(::core::option::Option::Some(&__batchload_row.#ident))
     };
+    let database = match backend {
+        Backend::Sqlite => quote!(::batchload::__private::Sqlite),
+        Backend::Postgres => quote!(::batchload::__private::Postgres),
+        Backend::Mysql => quote!(::batchload::__private::MySql),
+    };
     let fetch_body = match fetch {
         Fetch::Query => {
             let sql_literal = syn::LitStr::new(&sql_text, field.role_span());
+            // PostgreSQL binds the key slice itself (sqlx checks it against the column's array
+            // type); SQLite and MySQL bind one JSON array, written by the key type's `JsonKey`
+            // impl, whose encoding must be the one this statement reads back.
+            let bind = match backend {
+                Backend::Postgres => quote!(let __batchload_keys = __batchload_keys;),
+                Backend::Sqlite | Backend::Mysql => {
+                    let encoding = syn::Ident::new(KeyKind::of(key_type).encoding(), field.role_span());
+                    let message = format!(
+                        "the key type of loader `{loader_name}` is written into the JSON key list differently from how its statement reads it back: write the field type as one of {}",
+                        sql::SUPPORTED_JSON_KEYS
+                    );
+                    quote_spanned! {field.role_span()=>
+                        const _: () = ::core::assert!(
+                            <#key_type as ::batchload::__private::JsonKey>::ENCODING as u8
+                                == ::batchload::__private::KeyEncoding::#encoding as u8,
+                            #message
+                        );
+                        let __batchload_keys = ::batchload::__private::json_keys(__batchload_keys)?;
+                    }
+                }
+            };
             quote_spanned! {field.role_span()=>
                 // sqlx's `query_as!` expansion names `sqlx::`, `String`, `Default` and `Into`
                 // without absolute paths; bring the real ones into this block's scope so the
@@ -61,7 +88,7 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
                 use ::core::default::Default as _;
                 #[allow(unused_imports)]
                 use ::core::convert::Into as _;
-                let __batchload_keys = ::batchload::__private::sqlite_json_keys(__batchload_keys)?;
+                #bind
                 ::sqlx::query_as!(#row, #sql_literal, __batchload_keys).fetch_all(__batchload_pool).await
             }
         }
@@ -85,13 +112,13 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
         impl #loader {
             /// A loader over `pool` with the default options (no delay, chunks of
             /// `batchload::DEFAULT_MAX_BATCH_SIZE` keys, cache on). Runs no statement.
-            #vis fn new(pool: ::batchload::__private::Pool<::batchload::__private::Sqlite>) -> Self {
+            #vis fn new(pool: ::batchload::__private::Pool<#database>) -> Self {
                 Self(::batchload::__private::Loader::new(pool))
             }
 
             /// A loader over `pool` with the given batching and cache `options`. Runs no statement.
             #vis fn with_options(
-                pool: ::batchload::__private::Pool<::batchload::__private::Sqlite>,
+                pool: ::batchload::__private::Pool<#database>,
                 options: ::batchload::__private::LoaderOptions,
             ) -> Self {
                 Self(::batchload::__private::Loader::with_options(pool, options))
@@ -119,7 +146,7 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, fetch: &F
         }
 
         impl ::batchload::__private::BatchQuery for #loader {
-            type Database = ::batchload::__private::Sqlite;
+            type Database = #database;
             type Key = #key_type;
             type Row = #row;
 

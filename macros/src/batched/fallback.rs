@@ -4,12 +4,19 @@
 use proc_macro2::TokenStream;
 
 use super::ast::Model;
+use super::backend::Backend;
 use super::expand::{self, Fetch};
 
-pub(crate) fn expand(model: &Model<'_>) -> TokenStream {
+/// Stubs for the loaders of `model`; `backend` is the resolved database, or `None` when it
+/// could not be decided (the stubs then use the first enabled one).
+pub(crate) fn expand(model: &Model<'_>, backend: Option<Backend>) -> TokenStream {
+    let backend = backend.unwrap_or_else(Backend::first_enabled);
     if !model.generics.params.is_empty() {
         // A stub would have to name the struct without its generic arguments.
         return TokenStream::new();
     }
-    model.loader_fields().map(|(field, role)| expand::loader(model, field, role.value, &Fetch::Unreachable)).collect()
+    model
+        .loader_fields()
+        .map(|(field, role)| expand::loader(model, field, role.value, backend, &Fetch::Unreachable))
+        .collect()
 }

@@ -1,9 +1,11 @@
-//! `#[derive(Batched)]`: parse (`ast`, `attr`) -> validate (`check`) -> generate SQL (`sql`)
+//! `#[derive(Batched)]`: parse (`ast`, `attr`) -> validate (`check`), pick the database
+//! (`backend`) -> generate SQL (`sql`, one module per dialect)
 //! -> generate tokens (`expand`); on invalid input, `fallback` stubs the loader types so one
 //! mistake gives one error.
 
 mod ast;
 mod attr;
+mod backend;
 mod check;
 mod ctxt;
 mod expand;
@@ -19,11 +21,16 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
         return errors.into_compile_errors();
     };
     check::check(&model, &errors);
-    if errors.is_empty() {
-        expand::expand(&model)
-    } else {
-        let mut tokens = errors.into_compile_errors();
-        tokens.extend(fallback::expand(&model));
-        tokens
+    let backend = backend::resolve(&model, &errors);
+    if let Some(backend) = backend {
+        check::check_keys(&model, backend, &errors);
+    }
+    match backend {
+        Some(backend) if errors.is_empty() => expand::expand(&model, backend),
+        _ => {
+            let mut tokens = errors.into_compile_errors();
+            tokens.extend(fallback::expand(&model, backend));
+            tokens
+        }
     }
 }

@@ -1,0 +1,26 @@
+//! MySQL 8 / MariaDB 10.6+: the keys are one JSON array turned into rows by `JSON_TABLE`.
+
+use super::{Dialect, KeyKind};
+
+pub(super) struct Mysql;
+
+impl Dialect for Mysql {
+    fn quote(&self, identifier: &str) -> String {
+        identifier.split('.').map(|part| format!("`{part}`")).collect::<Vec<_>>().join(".")
+    }
+
+    fn alias(&self, field: &str) -> String {
+        format!("`{field}`")
+    }
+
+    /// The `JSON_TABLE` column has the SQL type of the key (so comparisons are typed, not
+    /// textual); UUIDs (stored by sqlx as `BINARY(16)`) travel as 32 hex digits and go back
+    /// to bytes with `UNHEX`.
+    fn key_filter(&self, key_column: &str, kind: KeyKind) -> String {
+        let (sql_type, value) = match kind {
+            KeyKind::Uuid => ("CHAR(32)", "UNHEX(k.k)"),
+            other => (other.mysql_type(), "k.k"),
+        };
+        format!("{key_column} IN (SELECT {value} FROM JSON_TABLE(?, '$[*]' COLUMNS (k {sql_type} PATH '$')) AS k)")
+    }
+}

@@ -1,0 +1,115 @@
+//! How keys travel to SQLite and MySQL: one JSON array, read back by `json_each` /
+//! `JSON_TABLE` with the SQL type the derive chose for the key type.
+
+use std::fmt::Write as _;
+
+/// How a key type is written into the JSON key list; the derive checks at compile time that
+/// it matches the way its statement reads the list back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+#[non_exhaustive]
+pub enum KeyEncoding {
+    /// A JSON integer, read as a signed integer.
+    Signed,
+    /// A JSON integer, read as an unsigned integer.
+    Unsigned,
+    /// `true` / `false` (SQLite and MySQL store booleans as integers 1 / 0).
+    Bool,
+    /// A JSON string, compared with the column's text.
+    Text,
+    /// 32 lowercase hex digits, turned back into the 16 bytes sqlx stores (`unhex`).
+    UuidHex,
+    /// `YYYY-MM-DD`, the text sqlx stores on SQLite and MySQL reads as `DATE`.
+    Date,
+}
+
+/// A key type that SQLite and MySQL loaders can bind, as one element of a JSON array.
+///
+/// Implemented for the integer types, `bool`, `String`, `uuid::Uuid` (feature `uuid`) and
+/// `chrono::NaiveDate` (feature `chrono`). PostgreSQL loaders bind keys natively and do not
+/// need it.
+pub trait JsonKey {
+    /// How [`write_json`](Self::write_json) encodes the key.
+    const ENCODING: KeyEncoding;
+
+    /// Appends the key as one JSON value to `out`.
+    fn write_json(&self, out: &mut String);
+}
+
+macro_rules! integer_keys {
+    ($encoding:ident: $($ty:ty),*) => {$(
+        impl JsonKey for $ty {
+            const ENCODING: KeyEncoding = KeyEncoding::$encoding;
+
+            fn write_json(&self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
+}
+
+integer_keys!(Signed: i8, i16, i32, i64);
+integer_keys!(Unsigned: u8, u16, u32, u64);
+
+impl JsonKey for bool {
+    const ENCODING: KeyEncoding = KeyEncoding::Bool;
+
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+impl JsonKey for String {
+    const ENCODING: KeyEncoding = KeyEncoding::Text;
+
+    fn write_json(&self, out: &mut String) {
+        // serde_json escapes exactly what JSON requires; writing a `&str` cannot fail.
+        out.push_str(&serde_json::to_string(self).unwrap_or_default());
+    }
+}
+
+#[cfg(feature = "uuid")]
+impl JsonKey for uuid::Uuid {
+    const ENCODING: KeyEncoding = KeyEncoding::UuidHex;
+
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "\"{}\"", self.simple());
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl JsonKey for chrono::NaiveDate {
+    const ENCODING: KeyEncoding = KeyEncoding::Date;
+
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "\"{}\"", self.format("%Y-%m-%d"));
+    }
+}
+
+/// The JSON array of `keys`, e.g. `[1,2,3]` or `["a","b"]`.
+pub(crate) fn json_array<K: JsonKey>(keys: &[K]) -> String {
+    let mut out = String::with_capacity(keys.len() * 8 + 2);
+    out.push('[');
+    for (index, key) in keys.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        key.write_json(&mut out);
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_are_valid_json() {
+        assert_eq!(json_array::<i64>(&[]), "[]");
+        assert_eq!(json_array(&[1i64, -2, i64::MAX]), "[1,-2,9223372036854775807]");
+        assert_eq!(json_array(&[u64::MAX]), "[18446744073709551615]");
+        assert_eq!(json_array(&[true, false]), "[true,false]");
+        assert_eq!(json_array(&["a\"b\\c".to_owned(), "Zoë 🦤\n".to_owned()]), r#"["a\"b\\c","Zoë 🦤\n"]"#);
+    }
+}
