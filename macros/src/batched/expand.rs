@@ -58,8 +58,16 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: 
             // PostgreSQL binds the key slice itself (sqlx checks it against the column's array
             // type); SQLite and MySQL bind one JSON array, written by the key type's `JsonKey`
             // impl, whose encoding must be the one this statement reads back.
+            let key_argument = if backend == Backend::Postgres && KeyKind::of(key_type) == KeyKind::Other {
+                quote!(__batchload_keys as &[#key_type])
+            } else {
+                quote!(__batchload_keys)
+            };
             let bind = match backend {
-                Backend::Postgres => quote!(let __batchload_keys = __batchload_keys;),
+                // A key type sqlx has no built-in mapping for (an enum, a domain) is bound with
+                // a type override: sqlx then skips its parameter check and the value goes out
+                // with the key type's own array type (`mood[]`), never as text.
+                Backend::Postgres => TokenStream::new(),
                 Backend::Sqlite | Backend::Mysql => {
                     let encoding = syn::Ident::new(KeyKind::of(key_type).encoding(), field.role_span());
                     let message = format!(
@@ -89,7 +97,7 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: 
                 #[allow(unused_imports)]
                 use ::core::convert::Into as _;
                 #bind
-                ::sqlx::query_as!(#row, #sql_literal, __batchload_keys).fetch_all(__batchload_pool).await
+                ::sqlx::query_as!(#row, #sql_literal, #key_argument).fetch_all(__batchload_pool).await
             }
         }
         Fetch::Unreachable => quote!(::core::unreachable!("invalid #[derive(Batched)] input")),
