@@ -61,6 +61,24 @@ pub fn seed_time() -> Timestamp {
 
 include!("../../shared/seed.rs");
 
+include!("../../shared/sql.rs");
+
+/// Columns of `key_samples` beyond the common ones: the enum column.
+fn extra_columns() -> &'static str {
+    ", mood"
+}
+
+/// The `mood` of fixture row `id`: calm, curious, grumpy in turn.
+pub fn sample_mood(id: i64) -> Mood {
+    [Mood::Calm, Mood::Curious, Mood::Grumpy][(id % 3) as usize]
+}
+
+fn push_extra(row: &mut sqlx::query_builder::Separated<'_, Db, &'static str>, id: i64) {
+    row.push_bind(sample_mood(id));
+}
+
+include!("../../shared/key_samples.rs");
+
 /// The demo schema's migrations.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
@@ -135,23 +153,31 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         let name = std::mem::take(&mut self.name);
         let admin = self.admin.clone();
-        let pool = self.pool.clone();
-        // Drop runs inside the test's runtime: drop the database from a thread of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            runtime.block_on(async move {
-                pool.close().await;
-                let mut connection = admin.connect().await.map_err(std::io::Error::other)?;
+        // Stop handing out connections; do not wait for checked-out ones (their tasks may need
+        // the runtime this `drop` is blocking).
+        drop(self.pool.close());
+        let (done, finished) = std::sync::mpsc::channel();
+        // Drop runs inside the test's runtime: drop the database from a thread of its own, and
+        // never wait for it longer than 30 s.
+        std::thread::spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread().enable_all().build().and_then(|runtime| {
+                runtime.block_on(async move {
+                    let mut connection = admin.connect().await.map_err(std::io::Error::other)?;
+                // FORCE terminates the pool's connections, including ones still held by tasks
+                // of the test's runtime (which is blocked in this `drop`).
                 connection
                     .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                     .await
                     .map_err(std::io::Error::other)?;
-                Ok::<_, std::io::Error>(())
-            })
-        })
-        .join();
-        if let Ok(Err(error)) | Err(error) = dropped.map_err(|_| std::io::Error::other("panicked")) {
-            eprintln!("warning: could not drop test database: {error}");
+                    Ok::<_, std::io::Error>(())
+                })
+            });
+            let _ = done.send(result);
+        });
+        match finished.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("warning: could not drop a test database: {error}"),
+            Err(_) => eprintln!("warning: dropping a test database took over 30 s; left behind"),
         }
     }
 }

@@ -10,6 +10,39 @@ pub type Timestamp = String;
 
 include!("../../shared/models.rs");
 
+/// One row per key type (`key_samples` fixture): a group loader on every column.
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "key_samples")]
+pub struct KeySample {
+    /// Primary key.
+    #[batched(key)]
+    pub id: i64,
+    /// `i16` key (INTEGER column).
+    #[batched(group)]
+    pub small: i16,
+    /// `i32` key (INTEGER column).
+    #[batched(group)]
+    pub medium: i32,
+    /// Text key.
+    #[batched(group)]
+    pub label: String,
+    /// UUID key (16-byte BLOB, matched through `unhex` of the JSON hex text).
+    #[batched(group)]
+    pub uid: uuid::Uuid,
+    /// Date key (`YYYY-MM-DD` text).
+    #[batched(group)]
+    pub day: chrono::NaiveDate,
+}
+
+/// Columns of `key_samples` beyond the common ones: none on this backend.
+fn extra_columns() -> &'static str {
+    ""
+}
+
+fn push_extra(_row: &mut sqlx::query_builder::Separated<'_, Db, &'static str>, _id: i64) {}
+
+include!("../../shared/key_samples.rs");
+
 /// The demo schema's migrations.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -68,3 +101,5 @@ pub fn seed_time() -> Timestamp {
 }
 
 include!("../../shared/seed.rs");
+
+include!("../../shared/sql.rs");

@@ -1,0 +1,169 @@
+//! The demo row types on MySQL/MariaDB (`migrations/mysql`) with their batched loaders, the
+//! key-type fixtures, and [`TestDb`]: a fresh, migrated database per test, dropped afterwards.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use batchload::Batched;
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::{ConnectOptions as _, Connection as _, Executor as _, MySqlPool};
+
+/// The Rust type of the `created_at` columns (`DATETIME(6)`).
+pub type Timestamp = chrono::NaiveDateTime;
+
+include!("../../shared/models.rs");
+
+/// One row per key type (`key_samples` fixture): a group loader on every column.
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "key_samples")]
+pub struct KeySample {
+    /// Primary key (`BIGINT`).
+    #[batched(key)]
+    pub id: i64,
+    /// `SMALLINT` key.
+    #[batched(group)]
+    pub small: i16,
+    /// `INT` key.
+    #[batched(group)]
+    pub medium: i32,
+    /// `VARCHAR` key.
+    #[batched(group)]
+    pub label: String,
+    /// `BINARY(16)` key.
+    #[batched(group)]
+    pub uid: uuid::Uuid,
+    /// `DATE` key.
+    #[batched(group)]
+    pub day: chrono::NaiveDate,
+}
+
+/// The database type of this crate.
+pub type Db = sqlx::MySql;
+
+/// The `created_at` of every seeded row: 2026-01-01 00:00:00.
+pub fn seed_time() -> Timestamp {
+    chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default().naive_utc()
+}
+
+include!("../../shared/seed.rs");
+
+/// Columns of `key_samples` beyond the common ones: none on this backend.
+fn extra_columns() -> &'static str {
+    ""
+}
+
+fn push_extra(_row: &mut sqlx::query_builder::Separated<'_, Db, &'static str>, _id: i64) {}
+
+include!("../../shared/key_samples.rs");
+
+/// The demo schema's migrations.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/mysql");
+
+/// Test-only fixture tables, applied after [`MIGRATOR`] (versions 9000 and up).
+pub static FIXTURES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Variable naming the server (any database on it); also the compile-time check database.
+pub const URL_VAR: &str = "BATCHLOAD_MYSQL_URL";
+
+/// Used when [`URL_VAR`] is not set: the local server, user root with an empty password.
+pub const DEFAULT_URL: &str = "mysql://root@127.0.0.1:3306/mysql";
+
+/// A fresh database with a unique name on the test server, migrated with [`MIGRATOR`] and
+/// [`FIXTURES`], dropped (with its connections) when the value is dropped.
+pub struct TestDb {
+    /// Pool of up to `max_connections` connections to the database.
+    pub pool: MySqlPool,
+    name: String,
+    admin: MySqlConnectOptions,
+}
+
+impl TestDb {
+    /// Creates and migrates a fresh database; `None` when no server is reachable and `CI` is
+    /// not `true` (the test then returns early; a line on stderr says it was skipped and why).
+    ///
+    /// # Panics
+    /// When the server is unreachable under `CI=true`, or creating or migrating the database
+    /// fails: the test cannot run.
+    pub async fn connect(max_connections: u32) -> Option<Self> {
+        let url = std::env::var(URL_VAR).unwrap_or_else(|_| DEFAULT_URL.to_owned());
+        let admin: MySqlConnectOptions = url.parse().expect("a valid MySQL URL");
+        let mut connection = match admin.connect().await {
+            Ok(connection) => connection,
+            Err(error) => return skip(&url, &error),
+        };
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "batchload_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_micros()
+        );
+        connection.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))).await.expect("create the test database");
+        connection.close().await.ok();
+        let pool = MySqlPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(admin.clone().database(&name))
+            .await
+            .expect("open the test database");
+        MIGRATOR.run(&pool).await.expect("migrate the test database");
+        let mut fixtures = sqlx::migrate::Migrator::with_migrations(FIXTURES.iter().cloned().collect());
+        fixtures.set_ignore_missing(true);
+        fixtures.run(&pool).await.expect("apply the test fixtures");
+        Some(Self { pool, name, admin })
+    }
+}
+
+fn skip<T>(url: &str, error: &sqlx::Error) -> Option<T> {
+    if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+        panic!("CI=true but the MySQL server at {url} is unreachable: {error}");
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        eprintln!(
+            "SKIPPED: MySQL tests: no server at {url} ({error}); start one or set {URL_VAR} (under CI=true this fails)"
+        );
+    });
+    None
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.name);
+        let admin = self.admin.clone();
+        // Stop handing out connections; do not wait for checked-out ones (their tasks may need
+        // the runtime this `drop` is blocking).
+        drop(self.pool.close());
+        let (done, finished) = std::sync::mpsc::channel();
+        // Drop runs inside the test's runtime: drop the database from a thread of its own, and
+        // never wait for it longer than 30 s.
+        std::thread::spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread().enable_all().build().and_then(|runtime| {
+                runtime.block_on(async move {
+                    let mut connection = admin.connect().await.map_err(std::io::Error::other)?;
+                // End the pool's sessions first (some may be held by tasks of the test's runtime,
+                // which is blocked in this `drop`), so DROP DATABASE never waits on their locks.
+                let sessions: Vec<u64> =
+                    sqlx::query_scalar("SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()")
+                        .bind(&name)
+                        .fetch_all(&mut connection)
+                        .await
+                        .map_err(std::io::Error::other)?;
+                for session in sessions {
+                    // A session that ended meanwhile is not an error worth reporting.
+                    let _ = connection.execute(sqlx::AssertSqlSafe(format!("KILL {session}"))).await;
+                }
+                connection
+                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+                    .await
+                    .map_err(std::io::Error::other)?;
+                    Ok::<_, std::io::Error>(())
+                })
+            });
+            let _ = done.send(result);
+        });
+        match finished.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("warning: could not drop a test database: {error}"),
+            Err(_) => eprintln!("warning: dropping a test database took over 30 s; left behind"),
+        }
+    }
+}
