@@ -45,6 +45,7 @@ pub fn seed_time() -> Timestamp {
 }
 
 include!("../../shared/seed.rs");
+include!("../../shared/sql.rs");
 
 /// Columns of `key_samples` beyond the common ones: none on this backend.
 fn extra_columns() -> &'static str {
@@ -97,7 +98,10 @@ impl TestDb {
             NEXT.fetch_add(1, Ordering::Relaxed),
             chrono::Utc::now().timestamp_micros()
         );
-        connection.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))).await.expect("create the test database");
+        connection
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")))
+            .await
+            .expect("create the test database");
         connection.close().await.ok();
         let pool = MySqlPoolOptions::new()
             .max_connections(max_connections)
@@ -139,22 +143,23 @@ impl Drop for TestDb {
             let result = tokio::runtime::Builder::new_current_thread().enable_all().build().and_then(|runtime| {
                 runtime.block_on(async move {
                     let mut connection = admin.connect().await.map_err(std::io::Error::other)?;
-                // End the pool's sessions first (some may be held by tasks of the test's runtime,
-                // which is blocked in this `drop`), so DROP DATABASE never waits on their locks.
-                let sessions: Vec<u64> =
-                    sqlx::query_scalar("SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()")
-                        .bind(&name)
-                        .fetch_all(&mut connection)
-                        .await
-                        .map_err(std::io::Error::other)?;
-                for session in sessions {
-                    // A session that ended meanwhile is not an error worth reporting.
-                    let _ = connection.execute(sqlx::AssertSqlSafe(format!("KILL {session}"))).await;
-                }
-                connection
-                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+                    // End the pool's sessions first (some may be held by tasks of the test's runtime,
+                    // which is blocked in this `drop`), so DROP DATABASE never waits on their locks.
+                    let sessions: Vec<i64> = sqlx::query_scalar(
+                        "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+                    )
+                    .bind(&name)
+                    .fetch_all(&mut connection)
                     .await
                     .map_err(std::io::Error::other)?;
+                    for session in sessions {
+                        // A session that ended meanwhile is not an error worth reporting.
+                        let _ = connection.execute(sqlx::AssertSqlSafe(format!("KILL {session}"))).await;
+                    }
+                    connection
+                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+                        .await
+                        .map_err(std::io::Error::other)?;
                     Ok::<_, std::io::Error>(())
                 })
             });

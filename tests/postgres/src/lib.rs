@@ -121,7 +121,10 @@ impl TestDb {
             NEXT.fetch_add(1, Ordering::Relaxed),
             chrono::Utc::now().timestamp_micros()
         );
-        connection.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create the test database");
+        connection
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .expect("create the test database");
         connection.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
@@ -163,12 +166,12 @@ impl Drop for TestDb {
             let result = tokio::runtime::Builder::new_current_thread().enable_all().build().and_then(|runtime| {
                 runtime.block_on(async move {
                     let mut connection = admin.connect().await.map_err(std::io::Error::other)?;
-                // FORCE terminates the pool's connections, including ones still held by tasks
-                // of the test's runtime (which is blocked in this `drop`).
-                connection
-                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                    .await
-                    .map_err(std::io::Error::other)?;
+                    // FORCE terminates the pool's connections, including ones still held by tasks
+                    // of the test's runtime (which is blocked in this `drop`).
+                    connection
+                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .await
+                        .map_err(std::io::Error::other)?;
                     Ok::<_, std::io::Error>(())
                 })
             });
