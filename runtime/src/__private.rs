@@ -5,6 +5,8 @@ pub use crate::{BatchQuery, Grouped, Loader, LoaderOptions, Unique};
 pub use futures_util::future::BoxFuture;
 pub use sqlx::{Error as SqlxError, Pool};
 
+pub use crate::instrument::generated::*;
+
 #[cfg(feature = "sqlite")]
 pub use sqlx::Sqlite;
 

@@ -60,9 +60,12 @@ mod stats;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod instrument;
 
 pub use batchload_macros::Batched;
+pub use batchload_macros::timed;
 pub use error::Error;
+pub use instrument::{LoaderInfo, registered_loaders};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
 pub use query::BatchQuery;
