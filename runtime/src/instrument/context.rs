@@ -154,13 +154,15 @@ impl OpState {
             return;
         }
         match statement.shape.statement.kind {
-            StatementKind::Query => data.queries += 1,
+            StatementKind::Query => {
+                data.queries += 1;
+                data.rows_returned += statement.rows_returned;
+                data.rows_affected += statement.rows_affected;
+            }
             StatementKind::Transaction => data.transaction += 1,
             StatementKind::Session => data.session += 1,
         }
         data.db_time += statement.elapsed;
-        data.rows_returned += statement.rows_returned;
-        data.rows_affected += statement.rows_affected;
         let key = (statement.shape.statement.fingerprint, call_site.clone());
         let index = match data.index.get(&key) {
             Some(&index) => index,

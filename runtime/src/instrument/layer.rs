@@ -138,12 +138,12 @@ impl InstrumentLayer {
     {
         let mut fields = StatementFields::default();
         event.record(&mut fields);
-        let captured = Captured {
-            shape: self.shared.shapes.get(fields.sql()),
-            elapsed: fields.elapsed(),
-            rows_returned: fields.rows_returned,
-            rows_affected: fields.rows_affected,
-        };
+        let shape = self.shared.shapes.get(fields.sql());
+        // sqlx-sqlite reports `sqlite3_changes()` for every statement, i.e. the rows of the
+        // connection's previous write for a SELECT: a SELECT affects no rows.
+        let rows_affected = if shape.statement.operation == "SELECT" { 0 } else { fields.rows_affected };
+        let captured =
+            Captured { shape, elapsed: fields.elapsed(), rows_returned: fields.rows_returned, rows_affected };
         // The nearest operation, and the loader batch in between if any.
         let mut batch: Option<(Arc<str>, bool)> = None;
         let mut operation: Option<Arc<OpState>> = None;

@@ -98,9 +98,9 @@ pub struct OperationReport {
     pub transaction_statements: u64,
     /// Session setup statements (such as the PRAGMAs of a newly opened SQLite connection): not counted.
     pub session_statements: u64,
-    /// Rows returned by its statements.
+    /// Rows returned by its queries.
     pub rows_returned: u64,
-    /// Rows affected by its statements.
+    /// Rows affected by its queries (0 for a SELECT).
     pub rows_affected: u64,
     /// One entry per (fingerprint, call site), in the order first executed.
     pub statements: Vec<StatementStats>,
