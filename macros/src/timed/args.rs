@@ -158,6 +158,13 @@ fn string(errors: &Errors, meta: &ParseNestedMeta<'_>, key: &str, example: &str)
 fn integer(errors: &Errors, meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<Option<LitInt>> {
     value(errors, meta, key, example, "an integer").map(|expression| match expression {
         Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(literal), .. })) => Some(literal),
+        Some(syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }))
+            if matches!(&*expr, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. })) =>
+        {
+            errors
+                .error(syn::spanned::Spanned::span(&expr), format_args!("`{key}` cannot be negative: write {example}"));
+            None
+        }
         Some(other) => {
             errors.error(
                 syn::spanned::Spanned::span(&other),
@@ -200,10 +207,14 @@ fn unknown(errors: &Errors, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         || meta.path.segments.iter().map(|segment| segment.ident.to_string()).collect::<Vec<_>>().join("::"),
         ToString::to_string,
     );
+    let suggestion = OPTIONS
+        .iter()
+        .find(|option| distance(option, &name) <= option.len().div_ceil(3))
+        .map_or_else(String::new, |option| format!(" (did you mean `{option}`?)"));
     errors.error(
         meta.path.span_of_ident(),
         format_args!(
-            "unknown option `{name}` in #[timed(...)]: expected `name`, `max_queries`, `level` or `threshold`"
+            "unknown option `{name}` in #[timed(...)]: expected `name`, `max_queries`, `level` or `threshold`{suggestion}"
         ),
     );
     if meta.input.peek(Token![=]) {
@@ -213,6 +224,24 @@ fn unknown(errors: &Errors, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         skip_group(meta)?;
     }
     Ok(())
+}
+
+/// The options, for suggestions.
+const OPTIONS: [&str; 4] = ["name", "max_queries", "level", "threshold"];
+
+/// Levenshtein distance between two short ASCII words.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// The span of a path's identifier (its first segment).
