@@ -8,10 +8,13 @@
 //!     static SITE = OperationSite::new(NAME, max_queries, threshold);
 //!     let body = async move { body };
 //!     if !enabled() { return body.await }          // nothing installed: one atomic load
-//!     let operation = Operation::start(&SITE, span!(LEVEL, NAME));
-//!     let output: R = body.instrument(operation.span()).await;   // no guard across .await
-//!     if let Some(violation) = operation.finish(outcome_of(&output)) { panic!("{violation}") }
-//!     output
+//!     Box::pin(async move {                        // boxed: keeps f's own future small
+//!         let operation = Operation::start(&SITE, span!(LEVEL, NAME));
+//!         let output: R = body.instrument(operation.span()).await;   // no guard across .await
+//!         if let Some(violation) = operation.finish(outcome_of(&output)) { panic!("{violation}") }
+//!         output
+//!     })
+//!     .await
 //! }
 //! ```
 //!
@@ -76,13 +79,19 @@ pub(crate) fn expand(args: &Args, function: &ItemFn) -> TokenStream {
     let body = match signature::kind(sig) {
         Kind::Async { output } => {
             let fake_return = fake_return(&output);
-            let rest = wrapped(&output, true);
+            let rest = wrapped(&output, false);
+            // The instrumented path is boxed so the function's own future stays as small as
+            // the original when nothing is installed (its size is paid on every call).
             quote! {
                 let __batchload_body = async move {
                     #fake_return
                     #block
                 };
-                #rest
+                if !::batchload::__private::enabled() {
+                    #unobserved
+                    return __batchload_body.await;
+                }
+                ::std::boxed::Box::pin(async move { #rest }).await
             }
         }
         Kind::ImplFuture { output } => {

@@ -116,10 +116,16 @@ pub struct OperationReport {
 
 impl OperationReport {
     /// The report of `state` as of now (without findings or budget, which the caller adds).
-    pub(crate) fn of(state: &OpState, data: &OpData, outcome: Outcome, wall_time: std::time::Duration) -> Self {
+    pub(crate) fn of(
+        state: &OpState,
+        data: &OpData,
+        outcome: Outcome,
+        wall_time: std::time::Duration,
+        with_call_site: bool,
+    ) -> Self {
         Self {
             name: state.name.to_string(),
-            call_site: state.site.to_string(),
+            call_site: if with_call_site { state.site.to_string() } else { String::new() },
             outcome,
             nested: state.parent.is_some(),
             wall_time_us: micros(wall_time),

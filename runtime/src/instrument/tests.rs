@@ -382,3 +382,46 @@ fn metrics_have_low_cardinality_labels() {
     assert!(keys.iter().all(|key| !key.contains("secret")));
     assert_eq!(duration_buckets(), [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0]);
 }
+
+#[test]
+fn operation_spans_carry_opentelemetry_fields() {
+    /// Records the fields recorded on spans after their creation.
+    #[derive(Clone, Default)]
+    struct Recorded(Arc<Mutex<Vec<String>>>);
+    struct Fields<'a>(&'a mut Vec<String>);
+    impl tracing::field::Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push(format!("{}={value:?}", field.name()));
+        }
+    }
+    impl<S: Subscriber> Layer<S> for Recorded {
+        fn on_record(&self, _id: &tracing::span::Id, values: &tracing::span::Record<'_>, _ctx: Context<'_, S>) {
+            values.record(&mut Fields(&mut self.0.lock().unwrap()));
+        }
+    }
+
+    let recorded = Recorded::default();
+    let layer = builder().db_system_name("sqlite").build();
+    let subscriber = tracing_subscriber::registry().with(layer).with(recorded.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let violation = timed!("unit::fields", None, || {
+            statement("SELECT * FROM bots WHERE id = 1", 1, 7);
+            statement("SELECT * FROM bot_stances WHERE bot_id = 1", 2, 5);
+            statement("COMMIT", 0, 1);
+        });
+        assert_eq!(violation, None);
+    });
+    assert_eq!(
+        *recorded.0.lock().unwrap(),
+        [
+            "db.system.name=\"sqlite\"",
+            "db.operation.name=\"SELECT\"",
+            "db.query.summary=\"SELECT bots; SELECT bot_stances\"",
+            "batchload.queries=2",
+            "batchload.transaction_statements=1",
+            "batchload.db_time_us=13",
+            "batchload.n_plus_one=0",
+            "batchload.outcome=\"ok\"",
+        ]
+    );
+}
