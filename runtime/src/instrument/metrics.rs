@@ -74,6 +74,8 @@ pub(crate) fn record_statement(
     metrics::histogram!(DB_CLIENT_OPERATION_DURATION, labels).record(statement.elapsed.as_secs_f64());
 }
 
+// The `Cow` (not `&str`) tells whether the label can borrow a `'static` name.
+#[allow(clippy::ptr_arg)]
 pub(crate) fn record_operation(name: &Cow<'static, str>, report: &OperationReport) {
     let operation = operation_label(Some(name));
     metrics::histogram!(OPERATION_QUERIES, "batchload.operation" => operation.clone()).record(report.queries as f64);

@@ -42,7 +42,7 @@
 //! The outermost `#[timed]` call on a task is an operation; nested `#[timed]` calls are child
 //! operations whose statements also count in every enclosing one. When an operation ends it
 //! is reported with an [`Outcome`] (`ok`, `error` for `Result::Err` or a panic, `cancelled`
-//! when its future is dropped first), recorded in the [profile](profile), the `metrics`
+//! when its future is dropped first), recorded in the [`profile`], the `metrics`
 //! histograms and its span's fields (`db.system.name`, `db.operation.name`,
 //! `db.query.summary`, `batchload.queries`, `batchload.outcome`, ...).
 //!

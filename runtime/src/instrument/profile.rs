@@ -2,7 +2,7 @@
 //! N+1 findings and the slowest statements, rendered as a text table or JSON.
 //!
 //! Memory is bounded: at most `max_fingerprints` shapes (default 1,024, about 8 KiB each with
-//! their latency histogram) and `max_operations` operation names (default 1,024); statements
+//! their latency histogram, at most 13 KiB) and `max_operations` operation names (default 1,024); statements
 //! of shapes first seen beyond the cap are counted as overflow only. Percentiles come from
 //! HdrHistograms with 2 significant digits (1% precision) over microseconds.
 
@@ -36,6 +36,18 @@ fn micros(duration: Duration) -> u64 {
 fn histogram() -> Histogram<u32> {
     // 2 significant digits, auto-resizing: small until large values are recorded.
     Histogram::new(2).unwrap_or_else(|_| unreachable!("2 significant digits are valid"))
+}
+
+/// Largest value recorded as is: one hour in microseconds (larger ones are clamped), which
+/// bounds a histogram to about 13 KiB (about 7 KiB while values stay under a second).
+const MAX_RECORDED: u64 = 3_600_000_000;
+
+/// Records `value` (clamped to [`MAX_RECORDED`]), growing the histogram as needed.
+fn record(histogram: &mut Histogram<u32>, value: u64) {
+    let value = value.min(MAX_RECORDED);
+    if histogram.record(value).is_err() {
+        histogram.saturating_record(value);
+    }
 }
 
 fn truncate(text: &str) -> String {
@@ -174,7 +186,7 @@ impl Profile {
         let Some(entry) = self.fingerprints.get_mut(&shape.fingerprint) else { return };
         entry.calls += 1;
         entry.total = entry.total.saturating_add(time_us);
-        entry.time.saturating_record(time_us);
+        record(&mut entry.time, time_us);
         entry.rows += statement.rows_returned + statement.rows_affected;
         if let Some(operation) = operation
             && entry.operations.len() < MAX_OPERATIONS_PER_FINGERPRINT
@@ -227,9 +239,9 @@ impl Profile {
             super::Outcome::Error => entry.errors += 1,
             super::Outcome::Cancelled => entry.cancelled += 1,
         }
-        entry.wall.saturating_record(report.wall_time_us);
+        record(&mut entry.wall, report.wall_time_us);
         entry.wall_total = entry.wall_total.saturating_add(report.wall_time_us);
-        entry.queries.saturating_record(report.queries);
+        record(&mut entry.queries, report.queries);
         entry.queries_total += report.queries;
         entry.db_time_total = entry.db_time_total.saturating_add(report.db_time_us);
         entry.rows += report.rows_returned + report.rows_affected;

@@ -306,7 +306,7 @@ fn profile_renders_as_text_and_json_and_caps_fingerprints() {
     with_layer(builder().max_fingerprints(2), |profile, _| {
         check(None, || {
             for id in 0..4 {
-                statement(&format!("SELECT * FROM bots WHERE id = {id}"), 1, 10 * (id + 1));
+                statement(&format!("SELECT * FROM bots WHERE id = {id}"), 1, 10_000 * (id + 1));
             }
             statement("SELECT * FROM messages WHERE id = 1", 2, 50);
             statement("SELECT * FROM bot_holdings WHERE id = 1", 0, 50);
@@ -315,9 +315,13 @@ fn profile_renders_as_text_and_json_and_caps_fingerprints() {
         let report = profile.report();
         assert_eq!((report.fingerprints.len(), report.fingerprint_overflow), (2, 1));
         let bots = report.fingerprint(normalize("SELECT * FROM bots WHERE id = 9").fingerprint).expect("profiled");
-        assert_eq!((bots.calls, bots.total_time_us, bots.rows, bots.n_plus_one), (4, 100, 4, 1));
-        assert_eq!((bots.time.p50_us, bots.time.p95_us, bots.time.max_us), (20, 40, 40));
-        assert_eq!(report.slowest.iter().map(|slow| slow.time_us).collect::<Vec<_>>(), [50, 40, 30, 20, 10]);
+        assert_eq!((bots.calls, bots.total_time_us, bots.rows, bots.n_plus_one), (4, 100_000, 4, 1));
+        // 2 significant digits: within 1%.
+        assert_eq!((bots.time.p50_us / 1000, bots.time.p95_us / 1000, bots.time.max_us / 1000), (20, 40, 40));
+        assert_eq!(
+            report.slowest.iter().map(|slow| slow.time_us).collect::<Vec<_>>(),
+            [40_000, 30_000, 20_000, 10_000, 50]
+        );
 
         let text = report.to_string();
         assert!(text.starts_with("batchload profile: 1 operations, 2 fingerprints, 6 statements (0 outside operations, 1 over the 2-fingerprint cap)"), "{text}");
@@ -331,7 +335,7 @@ fn profile_renders_as_text_and_json_and_caps_fingerprints() {
 
         let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("valid JSON");
         assert_eq!(json["fingerprints"][0]["summary"], "SELECT bots");
-        assert_eq!(json["fingerprints"][0]["time"]["p99_us"], 40);
+        assert_eq!(json["fingerprints"][0]["time"]["p99_us"].as_u64().map(|us| us / 1000), Some(40));
         assert_eq!(json["operations"][0]["name"], "unit check");
         assert_eq!(json["operations"][0]["findings"][0]["max_count"], 4);
         assert_eq!(json["fingerprints"][0]["fingerprint"].as_str().map(str::len), Some(16));

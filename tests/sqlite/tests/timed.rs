@@ -537,6 +537,9 @@ async fn the_profile_renders_as_a_text_table_and_as_json() {
     let operation = report.operation("timed::report_operation").expect("profiled");
     assert_eq!((operation.calls, operation.queries_total, operation.rows), (1, 2, 50));
     assert_eq!(operation.slowest.len(), 2);
+    // Percentiles (2 significant digits) of the single call: its wall time covers its statements.
+    assert_eq!(operation.wall_time.p50_us, operation.wall_time.max_us);
+    assert!(operation.wall_time.max_us >= operation.db_time_total_us, "{operation:?}");
     let text = report.to_string();
     assert!(text.contains("timed::report_operation"), "{text}");
     assert!(text.contains("SELECT id, name FROM bots ORDER BY id"), "{text}");
