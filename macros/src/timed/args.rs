@@ -254,3 +254,39 @@ impl SpanOfIdent for syn::Path {
         self.segments.first().map_or_else(Span::call_site, |segment| segment.ident.span())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(tokens: &str) -> (Args, Vec<String>) {
+        let errors = Errors::new();
+        let args = parse(tokens.parse().expect("tokens"), &errors);
+        let messages = errors.errors.into_inner().iter().map(ToString::to_string).collect();
+        (args, messages)
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let (args, errors) = parse_str(r#"name = "op", max_queries = 4, level = "WARN", threshold = 3"#);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(args.name.map(|name| name.value()).as_deref(), Some("op"));
+        assert_eq!((args.max_queries, args.threshold, args.level.constant()), (Some(4), Some(3), "WARN"));
+        let (args, errors) = parse_str("");
+        assert!(errors.is_empty());
+        assert_eq!((args.max_queries, args.threshold, args.level.constant()), (None, None, "INFO"));
+    }
+
+    #[test]
+    fn unknown_options_suggest_the_closest_one() {
+        let (_, errors) = parse_str("treshold = 3, lvl = \"info\", frobnicate");
+        assert_eq!(
+            errors,
+            [
+                "unknown option `treshold` in #[timed(...)]: expected `name`, `max_queries`, `level` or `threshold` (did you mean `threshold`?)",
+                "unknown option `lvl` in #[timed(...)]: expected `name`, `max_queries`, `level` or `threshold` (did you mean `level`?)",
+                "unknown option `frobnicate` in #[timed(...)]: expected `name`, `max_queries`, `level` or `threshold`",
+            ]
+        );
+    }
+}

@@ -136,3 +136,42 @@ fn erase(ty: &mut Type) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::ToTokens;
+
+    use super::*;
+
+    fn kind_of(signature: &str) -> (&'static str, String) {
+        let function: syn::ItemFn = syn::parse_str(&format!("{signature} {{ todo!() }}")).expect("a function");
+        match kind(&function.sig) {
+            Kind::Async { output } => ("async", output.to_token_stream().to_string()),
+            Kind::ImplFuture { output } => ("impl future", output.to_token_stream().to_string()),
+            Kind::BoxedFuture { output } => ("boxed future", output.to_token_stream().to_string()),
+            Kind::Sync { output } => ("sync", output.to_token_stream().to_string()),
+        }
+    }
+
+    #[test]
+    fn kinds_and_outputs() {
+        assert_eq!(kind_of("async fn f()"), ("async", "()".to_owned()));
+        assert_eq!(
+            kind_of("async fn f() -> Result<impl Iterator<Item = u8>, E>"),
+            ("async", "Result < _ , E >".to_owned())
+        );
+        assert_eq!(kind_of("fn f() -> impl Future<Output = u8> + Send + 'a"), ("impl future", "u8".to_owned()));
+        assert_eq!(kind_of("fn f() -> impl std::future::Future"), ("impl future", "_".to_owned()));
+        assert_eq!(
+            kind_of("fn f<'a>(&'a self) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'a>>"),
+            ("boxed future", "Result < T , E >".to_owned())
+        );
+        assert_eq!(
+            kind_of("fn f() -> BoxFuture<'static, Vec<impl Display>>"),
+            ("boxed future", "Vec < _ >".to_owned())
+        );
+        assert_eq!(kind_of("fn f() -> Pin<Box<u8>>"), ("sync", "Pin < Box < u8 > >".to_owned()));
+        assert_eq!(kind_of("fn f(&self) -> &[impl Copy]"), ("sync", "& [_]".to_owned()));
+        assert_eq!(kind_of("fn f() -> (impl Copy, Option<impl Copy>)"), ("sync", "(_ , Option < _ >)".to_owned()));
+    }
+}

@@ -258,6 +258,13 @@ impl Operation {
                 "query budget of operation `{}` not checked: {reason}",
                 self.name
             );
+        } else if budget_mode == Mode::Off && config.n_plus_one == Mode::Warn && site.first_warning() {
+            tracing::warn!(
+                target: "batchload::n_plus_one",
+                operation = %self.name,
+                "operation `{}` not checked for N+1 queries: {reason}",
+                self.name
+            );
         }
         None
     }

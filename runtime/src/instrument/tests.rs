@@ -284,6 +284,27 @@ fn unobservable_operations_fail_their_checks() {
             "{violation}"
         );
     });
+    // Warn mode: one warning per function, whatever the number of calls.
+    let warnings = Warnings::default();
+    let subscriber =
+        tracing_subscriber::registry().with(LevelFilter::INFO).with(builder().build()).with(warnings.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        for _ in 0..3 {
+            assert_eq!(timed!("unit::hidden_warn", Some(1), || statement("SELECT 1", 1, 1)), None);
+            assert_eq!(timed!("unit::hidden_no_budget", None, || statement("SELECT 1", 1, 1)), None);
+        }
+    });
+    assert_eq!(
+        warnings.take(),
+        [
+            "batchload::budget: query budget of operation `unit::hidden_warn` not checked: sqlx's statement events \
+             (target `sqlx::query`, level DEBUG) are filtered out by a global filter, so no statement can be seen; put \
+             your level filter on your output layer only (`fmt::layer().with_filter(...)`) or allow `sqlx::query=debug`",
+            "batchload::n_plus_one: operation `unit::hidden_no_budget` not checked for N+1 queries: sqlx's statement \
+             events (target `sqlx::query`, level DEBUG) are filtered out by a global filter, so no statement can be seen; \
+             put your level filter on your output layer only (`fmt::layer().with_filter(...)`) or allow `sqlx::query=debug`",
+        ]
+    );
     // A subscriber without the layer (installed elsewhere in the process).
     drop(tracing_subscriber::registry().with(builder().build()));
     tracing::subscriber::with_default(tracing_subscriber::registry(), || {
