@@ -22,7 +22,7 @@
 //! `fn -> Pin<Box<dyn Future>>` (`#[async_trait]`) returns it boxed (or the original future
 //! when nothing is installed), and a plain `fn` enters the span around a closure holding the
 //! body. A dropped operation future drops the `Operation`, which records it as cancelled.
-//! Generated code names only `::batchload::__private::...`, `::core::...` and `::std::...`.
+//! Generated code names only `::batchload::__private::...` and `::core::...`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -91,7 +91,7 @@ pub(crate) fn expand(args: &Args, function: &ItemFn) -> TokenStream {
                     #unobserved
                     return __batchload_body.await;
                 }
-                ::std::boxed::Box::pin(async move { #rest }).await
+                ::batchload::__private::boxed(async move { #rest }).await
             }
         }
         Kind::ImplFuture { output } => {
@@ -111,7 +111,7 @@ pub(crate) fn expand(args: &Args, function: &ItemFn) -> TokenStream {
                     #unobserved
                     return __batchload_body;
                 }
-                ::std::boxed::Box::pin(async move { #rest })
+                ::batchload::__private::boxed(async move { #rest })
             }
         }
         Kind::Sync { output } => quote! {

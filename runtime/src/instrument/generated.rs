@@ -10,6 +10,11 @@ pub use super::loaders::LoaderInfo;
 pub use super::operation::{Operation, OperationSite, ViaAny, ViaResult, enabled, unobserved};
 pub use crate::__operation_span as operation_span;
 
+/// `Box::pin`, for generated code that may name only `::batchload::__private` and `::core`.
+pub fn boxed<F: core::future::Future>(future: F) -> core::pin::Pin<Box<F>> {
+    Box::pin(future)
+}
+
 /// The span of one operation: target `batchload::operation`, the attribute's level and name,
 /// and the fields recorded when it ends (OpenTelemetry `db.*` names and batchload's counts).
 /// `@` form: with the `batchload.operation` field set (names that are not static).

@@ -594,6 +594,13 @@ mod hygiene {
     pub fn hygienic_future(value: u8) -> impl ::core::future::Future<Output = u8> {
         async move { value }
     }
+
+    #[::batchload::timed]
+    pub fn hygienic_boxed(
+        value: u8,
+    ) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = u8> + ::core::marker::Send>> {
+        ::std::boxed::Box::pin(async move { value })
+    }
 }
 
 #[tokio::test]
@@ -602,5 +609,6 @@ async fn timed_code_is_hygienic() {
     assert_eq!(hygiene::hygienic_async(1).await, Ok(1));
     assert_eq!(hygiene::hygienic_sync(2), 2);
     assert_eq!(hygiene::hygienic_future(3).await, 3);
+    assert_eq!(hygiene::hygienic_boxed(4).await, 4);
     assert_eq!(profiled("timed::hygiene::hygienic_sync").calls, 1);
 }
