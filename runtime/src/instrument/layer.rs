@@ -32,9 +32,11 @@ pub type Instrumentation<S> = Filtered<InstrumentLayer, InstrumentFilter, S>;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InstrumentFilter;
 
+/// sqlx's statement events, and batchload's operation and loader batch spans (not the
+/// loader's own `batch completed` events, which share the loader target).
 fn wanted(metadata: &Metadata<'_>) -> bool {
     let target = metadata.target();
-    target == SQLX_TARGET || target == OPERATION_TARGET || target == LOADER_TARGET
+    target == SQLX_TARGET || (metadata.is_span() && (target == OPERATION_TARGET || target == LOADER_TARGET))
 }
 
 impl<S> Filter<S> for InstrumentFilter {
