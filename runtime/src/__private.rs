@@ -10,6 +10,8 @@ pub use sqlx::{Error as SqlxError, Pool};
 pub use sqlx::MySql;
 #[cfg(feature = "postgres")]
 pub use sqlx::Postgres;
+pub use crate::instrument::generated::*;
+
 #[cfg(feature = "sqlite")]
 pub use sqlx::Sqlite;
 

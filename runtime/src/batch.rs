@@ -291,9 +291,11 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for BatchWait<Q, S> {
         // The guard is created before the task and moved into it, so the batch is completed
         // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
         // runtime shuts down first.
+        let batch_size = open.keys.len();
         let completion =
             Completion { inner: Arc::clone(&this.inner), batch: open.batch, keys: open.keys, completed: false };
-        runtime.spawn(run(completion, stats));
+        // Runs in the dispatching caller's span: its statements count in the caller's operation.
+        runtime.spawn(crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats)));
         Poll::Pending
     }
 }

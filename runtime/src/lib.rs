@@ -47,6 +47,12 @@
 //!
 //! See [`Loader`] for the runtime guarantees (batching, cache, errors, cancellation).
 //!
+//! ## `#[timed]`
+//!
+//! [`macro@timed`] turns a function into an operation whose statements are captured, fingerprinted,
+//! checked for N+1 patterns and against a query budget, and profiled; see [`instrument`] for
+//! the one-line setup (`tracing_subscriber::registry().with(batchload::instrument::layer())`).
+//!
 //! [sqlx]: https://docs.rs/sqlx
 
 mod batch;
@@ -61,10 +67,44 @@ mod stats;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod instrument;
 
 pub use batchload_macros::Batched;
+/// Turns a function into a timed *operation*: wall time, every SQL statement executed inside
+/// it (by loaders or by hand), their fingerprints, rows and database time, the N+1 verdict and
+/// the query budget. See [`instrument`] for the setup line and the outputs.
+///
+/// ```ignore
+/// #[batchload::timed(max_queries = 4)]
+/// async fn build_context(pool: &SqlitePool, chat_id: i64) -> Result<Context, Error> { ... }
+/// ```
+///
+/// Works on `async fn`, on `fn`s returning `impl Future` or `Pin<Box<dyn Future>>` (so on
+/// `#[async_trait]` methods, with `#[timed]` under `#[async_trait]`), and on plain `fn`s (a
+/// span is entered for the call): free functions, inherent and trait-impl methods, generic
+/// functions. The signature is kept token for token; the future stays `Send` when the
+/// original is; no span guard is held across `.await`.
+///
+/// Options:
+/// - `name = "..."`: the operation name (default `module::path::function`);
+/// - `max_queries = N`: at most `N` queries (transaction control and session setup are not
+///   counted); exceeding it warns or panics per the layer's [`instrument::Mode`];
+/// - `level = "trace" | "debug" | "info" | "warn" | "error"`: the span's level (default `info`);
+/// - `threshold = N` (at least 2): repeats of one statement shape from one call site that make
+///   an N+1 in this operation, instead of the layer's threshold.
+///
+/// Outcome: `error` when the function returns `Result::Err` (or panics), `cancelled` when its
+/// future is dropped before completing, `ok` otherwise. With no instrumentation layer
+/// installed, the attribute costs one atomic load per call.
+///
+/// # Panics
+/// When the layer is in [`instrument::Mode::Deny`] and the operation has an N+1 finding (at
+/// the outermost operation), exceeds `max_queries`, or could not be observed: the function
+/// panics with the report when it completes (never when cancelled).
+pub use batchload_macros::timed;
 pub use error::Error;
 pub use key::{JsonKey, KeyEncoding};
+pub use instrument::{LoaderInfo, registered_loaders};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
 pub use query::BatchQuery;

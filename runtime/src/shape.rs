@@ -15,6 +15,9 @@ pub trait Shape<Q: BatchQuery>: private::Sealed + Send + Sync + 'static {
     /// What `load_many` returns.
     type Many: Send + 'static;
 
+    /// `true` for [`Unique`] (one row per key), `false` for [`Grouped`].
+    const UNIQUE: bool;
+
     /// Adds one fetched `row` with key `key` to `map`.
     fn absorb(map: &mut HashMap<Q::Key, Self::Value>, key: Q::Key, row: Q::Row);
 
@@ -44,6 +47,8 @@ impl<Q: BatchQuery> Shape<Q> for Unique {
     type Value = Option<Q::Row>;
     type Many = HashMap<Q::Key, Q::Row>;
 
+    const UNIQUE: bool = true;
+
     fn absorb(map: &mut HashMap<Q::Key, Self::Value>, key: Q::Key, row: Q::Row) {
         map.entry(key).or_insert(Some(row));
     }
@@ -62,6 +67,8 @@ impl<Q: BatchQuery> Shape<Q> for Unique {
 impl<Q: BatchQuery> Shape<Q> for Grouped {
     type Value = Vec<Q::Row>;
     type Many = HashMap<Q::Key, Vec<Q::Row>>;
+
+    const UNIQUE: bool = false;
 
     fn absorb(map: &mut HashMap<Q::Key, Self::Value>, key: Q::Key, row: Q::Row) {
         map.entry(key).or_default().push(row);

@@ -177,5 +177,10 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: 
                 #key_of
             }
         }
+
+        // Registers the loader so N+1 findings on its table and column can name it.
+        ::batchload::__private::inventory::submit! {
+            ::batchload::__private::LoaderInfo::of::<#loader, #shape>()
+        }
     }
 }

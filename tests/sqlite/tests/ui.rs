@@ -1,5 +1,6 @@
 //! Compile-time diagnostics of `#[derive(Batched)]`, checked with trybuild.
 //!
+//! * `tests/ui/timed_pass/*.rs`: every signature form `#[timed]` accepts must compile and run.
 //! * `tests/ui/*.rs`: invalid derive input. The derive reports its own errors (and stubs the
 //!   loader types), so these never reach `query_as!` and need no database.
 //! * `tests/ui-db/*.rs` and `tests/ui-db/pass/*.rs`: valid derive input checked by sqlx against
@@ -23,6 +24,7 @@ fn ui() {
     {
         let cases = trybuild::TestCases::new();
         cases.compile_fail("../ui/*.rs");
+        cases.pass("../ui/timed_pass/*.rs");
         // Dropping `cases` runs them, before the database variables are set.
     }
 

@@ -1,0 +1,180 @@
+//! Statement capture: sqlx's statement events (target `sqlx::query`) turned into recorded
+//! statements, and the loader batch span that attributes a batch's statements to the
+//! operation that dispatched it.
+//!
+//! sqlx emits one event per executed statement when it finishes (at DEBUG by default, at
+//! WARN when slower than its slow-statement threshold) with the fields `summary` (first four
+//! words), `db.statement` (the full SQL when longer than the summary, else empty),
+//! `rows_affected`, `rows_returned` and `elapsed_secs`. The event fires inside the span that
+//! was current when the statement was issued (for SQLite, the connection's worker thread
+//! enters the caller's span), so the layer finds the operation by walking the event's scope.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing::field::{Field, Visit};
+use tracing::{Instrument, Span};
+
+use super::context::lock;
+use super::fingerprint::{NormalizedStatement, normalize};
+use crate::BatchQuery;
+
+/// Target of sqlx's statement events.
+pub(crate) const SQLX_TARGET: &str = "sqlx::query";
+
+/// A normalized statement, shared by every execution of the same SQL text.
+#[derive(Debug)]
+pub(crate) struct Shape {
+    pub(crate) statement: NormalizedStatement,
+    /// `statement.summary`, shared for metric labels.
+    pub(crate) summary: Arc<str>,
+}
+
+/// One executed statement.
+pub(crate) struct Captured {
+    pub(crate) shape: Arc<Shape>,
+    pub(crate) elapsed: Duration,
+    pub(crate) rows_returned: u64,
+    pub(crate) rows_affected: u64,
+}
+
+/// The fields of one sqlx statement event.
+#[derive(Default)]
+pub(crate) struct StatementFields {
+    summary: String,
+    statement: String,
+    pub(crate) rows_returned: u64,
+    pub(crate) rows_affected: u64,
+    pub(crate) elapsed_secs: f64,
+}
+
+impl StatementFields {
+    /// The full SQL text: `db.statement` when sqlx filled it in, else the summary (sqlx leaves
+    /// `db.statement` empty when the statement is its own summary).
+    pub(crate) fn sql(&self) -> &str {
+        let statement = self.statement.trim();
+        if statement.is_empty() { self.summary.trim() } else { statement }
+    }
+
+    pub(crate) fn elapsed(&self) -> Duration {
+        Duration::try_from_secs_f64(self.elapsed_secs).unwrap_or(Duration::ZERO)
+    }
+}
+
+impl Visit for StatementFields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "summary" => value.clone_into(&mut self.summary),
+            "db.statement" => value.clone_into(&mut self.statement),
+            _ => {}
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        match field.name() {
+            "rows_returned" => self.rows_returned = value,
+            "rows_affected" => self.rows_affected = value,
+            _ => {}
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.record_u64(field, u64::try_from(value).unwrap_or(0));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "elapsed_secs" {
+            self.elapsed_secs = value;
+        }
+    }
+
+    fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
+}
+
+/// SQL texts longer than this are normalized on every execution instead of being cached.
+const MAX_CACHED_SQL_LEN: usize = 4_096;
+
+/// Most SQL texts whose normalization is cached; the cache is cleared when it is full.
+const MAX_CACHED_SQL: usize = 1_024;
+
+/// Normalizations by exact SQL text: prepared statements (loaders, `query!`) repeat the same
+/// text, so each is normalized once.
+#[derive(Default)]
+pub(crate) struct ShapeCache {
+    shapes: Mutex<HashMap<Box<str>, Arc<Shape>>>,
+}
+
+impl ShapeCache {
+    pub(crate) fn get(&self, sql: &str) -> Arc<Shape> {
+        if let Some(shape) = lock(&self.shapes).get(sql) {
+            return Arc::clone(shape);
+        }
+        let statement = normalize(sql);
+        let shape = Arc::new(Shape { summary: Arc::from(statement.summary.as_str()), statement });
+        if sql.len() <= MAX_CACHED_SQL_LEN {
+            let mut shapes = lock(&self.shapes);
+            if shapes.len() >= MAX_CACHED_SQL {
+                shapes.clear();
+            }
+            shapes.insert(Box::from(sql), Arc::clone(&shape));
+        }
+        shape
+    }
+}
+
+/// Target of the loader batch spans.
+pub(crate) const LOADER_TARGET: &str = "batchload::loader";
+
+/// The span extension that marks a loader batch span.
+pub(crate) struct BatchMarker {
+    pub(crate) loader: Arc<str>,
+    /// Set by the batch's first statement: the other chunks of the batch are the same round
+    /// trip for N+1 counting.
+    pub(crate) counted: AtomicBool,
+}
+
+impl BatchMarker {
+    /// True for the first statement of the batch.
+    pub(crate) fn first_statement(&self) -> bool {
+        !self.counted.swap(true, Ordering::Relaxed)
+    }
+}
+
+/// Reads the `batchload.loader` field of a loader batch span.
+#[derive(Default)]
+pub(crate) struct LoaderName(pub(crate) Option<Arc<str>>);
+
+impl Visit for LoaderName {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "batchload.loader" {
+            self.0 = Some(Arc::from(value));
+        }
+    }
+
+    fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
+}
+
+/// Wraps the task that runs one loader batch so that its statements belong to the operation
+/// that dispatched it: the task runs inside the dispatching caller's current span and, under
+/// it, a `batchload.batch` span carrying the OpenTelemetry attributes of the batch
+/// (`db.operation.batch.size` is the number of distinct keys). Call it where the batch is
+/// dispatched, so `Span::current()` is the caller's.
+pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(keys: usize, task: F) -> impl Future<Output = F::Output> {
+    let caller = Span::current();
+    let batch = tracing::info_span!(
+        target: LOADER_TARGET,
+        parent: &caller,
+        "batchload.batch",
+        batchload.loader = Q::LOADER,
+        db.system.name = super::loaders::otel_system_name(<Q::Database as sqlx::Database>::NAME),
+        db.collection.name = Q::TABLE,
+        db.operation.name = "SELECT",
+        db.query.summary = tracing::field::display(format_args!("SELECT {}", Q::TABLE)),
+        db.operation.batch.size = keys,
+    );
+    // The outer span keeps the caller's context even when the batch span is disabled.
+    task.instrument(batch).instrument(caller)
+}

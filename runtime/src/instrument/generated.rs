@@ -1,0 +1,43 @@
+//! Items named by the code `#[timed]` and `#[derive(Batched)]` generate, re-exported through
+//! `batchload::__private`. Not a public API.
+
+pub use inventory;
+pub use tracing;
+pub use tracing::Instrument;
+
+pub use super::Outcome;
+pub use super::loaders::LoaderInfo;
+pub use super::operation::{Operation, OperationSite, ViaAny, ViaResult, enabled, unobserved};
+pub use crate::__operation_span as operation_span;
+
+/// `Box::pin`, for generated code that may name only `::batchload::__private` and `::core`.
+pub fn boxed<F: core::future::Future>(future: F) -> core::pin::Pin<Box<F>> {
+    Box::pin(future)
+}
+
+/// The span of one operation: target `batchload::operation`, the attribute's level and name,
+/// and the fields recorded when it ends (OpenTelemetry `db.*` names and batchload's counts).
+/// `@` form: with the `batchload.operation` field set (names that are not static).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __operation_span {
+    ($level:ident, $name:expr) => {
+        $crate::__operation_span!(@ $level, $name, $crate::__private::tracing::field::Empty)
+    };
+    (@ $level:ident, $name:expr, $operation:expr) => {
+        $crate::__private::tracing::span!(
+            target: "batchload::operation",
+            $crate::__private::tracing::Level::$level,
+            $name,
+            batchload.operation = $operation,
+            db.system.name = $crate::__private::tracing::field::Empty,
+            db.operation.name = $crate::__private::tracing::field::Empty,
+            db.query.summary = $crate::__private::tracing::field::Empty,
+            batchload.queries = $crate::__private::tracing::field::Empty,
+            batchload.transaction_statements = $crate::__private::tracing::field::Empty,
+            batchload.db_time_us = $crate::__private::tracing::field::Empty,
+            batchload.n_plus_one = $crate::__private::tracing::field::Empty,
+            batchload.outcome = $crate::__private::tracing::field::Empty,
+        )
+    };
+}

@@ -1,0 +1,137 @@
+//! Instrumentation behind [`#[timed]`](crate::timed): operations, statement capture,
+//! fingerprints, N+1 detection, query budgets, `metrics` and an in-process profile.
+//!
+//! # Setup: one line
+//!
+//! ```no_run
+//! use tracing_subscriber::prelude::*;
+//!
+//! tracing_subscriber::registry().with(batchload::instrument::layer()).init();
+//! ```
+//!
+//! or add [`layer()`] to the subscriber you already build (`.with(batchload::instrument::layer())`
+//! next to your `fmt` or OpenTelemetry layers). Use [`builder()`] to change modes, the N+1
+//! threshold or the profile's caps.
+//!
+//! # How it works
+//!
+//! The layer listens to sqlx's own statement events (target `sqlx::query`, emitted at DEBUG
+//! when each statement finishes, with its SQL, rows and elapsed time) and to the spans
+//! `#[timed]` creates (target `batchload::operation`). Each statement is attributed to the
+//! nearest enclosing operation span, so the context follows the instrumented future across
+//! threads and never mixes concurrent operations on one thread. Loader batches run on a task
+//! spawned by the engine; that task is instrumented with the span of the caller that
+//! dispatched the batch, under a `batchload.batch` span (`db.operation.batch.size` = distinct
+//! keys), so loader statements count in the operation that asked for them.
+//!
+//! **sqlx's DEBUG events must reach the layer.** [`layer()`] carries a per-layer filter that
+//! enables them for this layer only, so it works next to a `fmt` layer filtered at INFO:
+//! `registry().with(fmt::layer().with_filter(LevelFilter::INFO)).with(batchload::instrument::layer())`.
+//! A *global* filter (`fmt().with_env_filter("info")`, or an `EnvFilter` added with `.with(...)`
+//! without `with_filter`) drops them before any layer sees them; operations then report
+//! [`NotObserved::SqlxEventsFiltered`] (a budget check fails instead of passing). Allow
+//! `sqlx::query=debug` in the global filter, or move the filter onto your output layer.
+//! Turning sqlx's statement logging off on the connection options
+//! (`log_statements(LevelFilter::Off)`) cannot be detected: no statement is seen.
+//!
+//! Spawned tasks carry no span unless you give them one: `tokio::spawn(fut.in_current_span())`
+//! keeps their statements in the operation.
+//!
+//! # Operations
+//!
+//! The outermost `#[timed]` call on a task is an operation; nested `#[timed]` calls are child
+//! operations whose statements also count in every enclosing one. When an operation ends it
+//! is reported with an [`Outcome`] (`ok`, `error` for `Result::Err` or a panic, `cancelled`
+//! when its future is dropped first), recorded in the [`profile`], the `metrics`
+//! histograms and its span's fields (`db.system.name`, `db.operation.name`,
+//! `db.query.summary`, `batchload.queries`, `batchload.outcome`, ...).
+//!
+//! # N+1 and budgets
+//!
+//! At the end of an outermost operation, every statement shape ([`Fingerprint`]) repeated
+//! `threshold` times or more from one call site is an [`NPlusOne`] finding (concurrent repeats
+//! count like sequential ones; the chunks of one loader batch are one round trip). The call
+//! site is the nearest `#[timed]` function or the loader that ran the statement: annotate
+//! helpers with `#[timed]` to pinpoint a loop. `#[timed(max_queries = N)]` allows at most `N`
+//! queries: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) and session
+//! setup (such as the PRAGMAs sqlx runs on a new SQLite connection) are reported apart and
+//! never counted. With [`Mode::Warn`] (default) findings are WARN events on target
+//! `batchload::n_plus_one` / `batchload::budget`; with [`Mode::Deny`] the `#[timed]` function
+//! panics with the report when it completes, which fails the test running it.
+//!
+//! In tests, [`assert_max_queries`], [`assert_no_n_plus_one`] and [`observe`] run a block as an
+//! operation and return a `Result` (threshold 2). They fail when nothing observed the block.
+//!
+//! # Cost
+//!
+//! With no layer installed a `#[timed]` function costs one atomic load. With the layer, an
+//! operation costs one span plus its bookkeeping, and each statement a normalization (cached
+//! per SQL text) and a few locks; see the `timed` benchmark.
+
+mod budget;
+mod capture;
+mod check;
+mod config;
+mod context;
+mod fingerprint;
+#[doc(hidden)]
+pub mod generated;
+mod layer;
+mod loaders;
+mod metrics;
+mod n_plus_one;
+mod operation;
+mod profile;
+mod report;
+
+#[cfg(test)]
+mod tests;
+
+use tracing::Subscriber;
+use tracing_subscriber::registry::LookupSpan;
+
+pub use budget::BudgetReport;
+pub use check::{CheckError, TEST_THRESHOLD, assert_max_queries, assert_no_n_plus_one, observe};
+pub use config::{DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_OPERATIONS, DEFAULT_THRESHOLD, LayerBuilder, Mode};
+pub use context::Outcome;
+pub use fingerprint::{Fingerprint, NormalizedStatement, StatementKind, normalize};
+pub use layer::{InstrumentFilter, InstrumentLayer, Instrumentation};
+pub use loaders::{LoaderInfo, registered_loaders};
+pub use metrics::{
+    DB_CLIENT_OPERATION_DURATION, DURATION_BUCKETS, N_PLUS_ONE_FINDINGS, OPERATION_DURATION, OPERATION_QUERIES,
+    duration_buckets,
+};
+pub use n_plus_one::NPlusOne;
+pub use profile::{FindingSummary, FingerprintProfile, OperationProfile, Percentiles, ProfileHandle, ProfileReport};
+pub use report::{NotObserved, OperationReport, SlowStatement, StatementStats, Violation};
+
+pub(crate) use capture::in_batch_span;
+
+/// The instrumentation layer with the default configuration (N+1 and budgets in
+/// [`Mode::Warn`], threshold [`DEFAULT_THRESHOLD`], profile caps of 1,024), behind its
+/// per-layer filter. Add it to a `tracing_subscriber::registry()`.
+pub fn layer<S>() -> Instrumentation<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    builder().build()
+}
+
+/// A builder for the layer, starting from the defaults of [`layer`].
+pub fn builder() -> LayerBuilder {
+    LayerBuilder::default()
+}
+
+/// A snapshot of the profile of the layer installed in the current default subscriber, or
+/// `None` when it has none. Render it with `to_string()` (text table) or
+/// [`ProfileReport::to_json`].
+pub fn profile() -> Option<ProfileReport> {
+    profile_handle().map(|handle| handle.report())
+}
+
+/// A handle on the profile of the layer installed in the current default subscriber.
+pub fn profile_handle() -> Option<ProfileHandle> {
+    tracing::dispatcher::get_default(|dispatch| {
+        dispatch.downcast_ref::<InstrumentLayer>().map(InstrumentLayer::profile)
+    })
+}

@@ -1,0 +1,260 @@
+//! What one operation did: [`OperationReport`], and what can go wrong with checking it.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::budget::BudgetReport;
+use super::context::{Group, OpData, OpState, Outcome};
+use super::fingerprint::{Fingerprint, StatementKind};
+use super::n_plus_one::NPlusOne;
+
+fn micros(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Statements of one shape from one call site inside one operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StatementStats {
+    /// The shape's fingerprint.
+    pub fingerprint: Fingerprint,
+    /// OpenTelemetry `db.query.summary`, e.g. `SELECT bot_stances`.
+    pub summary: String,
+    /// The normalized statement (literals as `?`); never raw values.
+    pub statement: String,
+    /// Query, transaction control or session setup.
+    pub kind: StatementKind,
+    /// The `#[timed]` function (`file:line (name)`) or the loader (`loader Name`) that ran it.
+    pub call_site: String,
+    /// Statements executed.
+    pub count: u64,
+    /// Separate round trips: `count`, except that the chunks of one loader batch count once.
+    pub round_trips: u64,
+    /// Database time, summed, in microseconds (as measured by sqlx).
+    pub db_time_us: u64,
+    /// Slowest execution, in microseconds.
+    pub max_time_us: u64,
+    /// Rows returned, summed.
+    pub rows_returned: u64,
+    /// Rows affected, summed.
+    pub rows_affected: u64,
+}
+
+impl StatementStats {
+    pub(crate) fn of(group: &Group) -> Self {
+        Self {
+            fingerprint: group.shape.statement.fingerprint,
+            summary: group.shape.statement.summary.clone(),
+            statement: group.shape.statement.text.clone(),
+            kind: group.shape.statement.kind,
+            call_site: group.call_site.to_string(),
+            count: group.statements,
+            round_trips: group.occurrences,
+            db_time_us: micros(group.db_time),
+            max_time_us: micros(group.max_time),
+            rows_returned: group.rows_returned,
+            rows_affected: group.rows_affected,
+        }
+    }
+}
+
+/// One of the slowest statements of an operation (or of the whole profile).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SlowStatement {
+    /// The statement's fingerprint.
+    pub fingerprint: Fingerprint,
+    /// `db.query.summary`.
+    pub summary: String,
+    /// The normalized statement.
+    pub statement: String,
+    /// The operation it ran in (empty outside operations).
+    pub operation: String,
+    /// Its database time, in microseconds.
+    pub time_us: u64,
+}
+
+/// Everything one operation did, as of its end. Returned by [`observe`](super::observe) and
+/// kept (aggregated) in the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct OperationReport {
+    /// Operation name: `#[timed(name = "...")]`, else `module::function`.
+    pub name: String,
+    /// Where the operation is defined: `file:line (name)`.
+    pub call_site: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// True when it ran inside another operation (its statements also count there).
+    pub nested: bool,
+    /// Wall time from start to end, in microseconds.
+    pub wall_time_us: u64,
+    /// Database time of its statements, summed, in microseconds.
+    pub db_time_us: u64,
+    /// Counted statements (queries): what budgets limit.
+    pub queries: u64,
+    /// Transaction control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE): not counted.
+    pub transaction_statements: u64,
+    /// Session setup statements (such as the PRAGMAs of a newly opened SQLite connection): not counted.
+    pub session_statements: u64,
+    /// Rows returned by its queries.
+    pub rows_returned: u64,
+    /// Rows affected by its queries (0 for a SELECT).
+    pub rows_affected: u64,
+    /// One entry per (fingerprint, call site), in the order first executed.
+    pub statements: Vec<StatementStats>,
+    /// Statements beyond the per-operation cap of distinct groups (512), counted only.
+    pub ungrouped_statements: u64,
+    /// N+1 findings (checked at the outermost operation, and by the check helpers).
+    pub n_plus_one: Vec<NPlusOne>,
+    /// The `max_queries` budget and its verdict, when the operation has one.
+    pub budget: Option<BudgetReport>,
+    /// The five slowest statements, slowest first.
+    pub slowest: Vec<SlowStatement>,
+}
+
+impl OperationReport {
+    /// The report of `state` as of now (without findings or budget, which the caller adds).
+    pub(crate) fn of(
+        state: &OpState,
+        data: &OpData,
+        outcome: Outcome,
+        wall_time: std::time::Duration,
+        with_call_site: bool,
+    ) -> Self {
+        Self {
+            name: state.name.to_string(),
+            call_site: if with_call_site { state.site.to_string() } else { String::new() },
+            outcome,
+            nested: state.parent.is_some(),
+            wall_time_us: micros(wall_time),
+            db_time_us: micros(data.db_time),
+            queries: data.queries,
+            transaction_statements: data.transaction,
+            session_statements: data.session,
+            rows_returned: data.rows_returned,
+            rows_affected: data.rows_affected,
+            statements: data.groups.iter().map(StatementStats::of).collect(),
+            ungrouped_statements: data.ungrouped,
+            n_plus_one: Vec::new(),
+            budget: None,
+            slowest: data
+                .slowest
+                .iter()
+                .map(|&(time, index)| {
+                    let group = &data.groups[index];
+                    SlowStatement {
+                        fingerprint: group.shape.statement.fingerprint,
+                        summary: group.shape.statement.summary.clone(),
+                        statement: group.shape.statement.text.clone(),
+                        operation: state.name.to_string(),
+                        time_us: micros(time),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The statements of `kind`, in first-executed order.
+    pub fn statements_of(&self, kind: StatementKind) -> impl Iterator<Item = &StatementStats> {
+        self.statements.iter().filter(move |stats| stats.kind == kind)
+    }
+
+    /// The distinct fingerprints of counted statements (queries), in first-executed order.
+    pub fn query_fingerprints(&self) -> Vec<Fingerprint> {
+        let mut fingerprints: Vec<Fingerprint> = Vec::new();
+        for stats in self.statements_of(StatementKind::Query) {
+            if !fingerprints.contains(&stats.fingerprint) {
+                fingerprints.push(stats.fingerprint);
+            }
+        }
+        fingerprints
+    }
+}
+
+/// Why an operation's statements could not be observed. Budgets and N+1 checks of such an
+/// operation fail instead of passing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotObserved {
+    /// No [`InstrumentLayer`](super::InstrumentLayer) was ever added to a subscriber.
+    #[error(
+        "batchload's instrumentation layer is not installed; add it to your tracing subscriber, \
+         e.g. `tracing_subscriber::registry().with(batchload::instrument::layer()).init()`"
+    )]
+    NotInstalled,
+    /// The subscriber current for this operation has no instrumentation layer (it was
+    /// installed in another subscriber).
+    #[error(
+        "the tracing subscriber current for this operation has no batchload instrumentation layer \
+         (it was installed in another subscriber)"
+    )]
+    LayerMissing,
+    /// The subscriber is not built on `tracing_subscriber::Registry`, where operations keep
+    /// their state.
+    #[error("the tracing subscriber is not built on `tracing_subscriber::registry()`, which batchload needs")]
+    NoRegistry,
+    /// A filter disabled the operation's span (target `batchload::operation`).
+    #[error(
+        "a tracing filter disabled the operation span (target `batchload::operation`); \
+         allow that target or use per-layer filters"
+    )]
+    SpanDisabled,
+    /// sqlx's statement events (target `sqlx::query`, DEBUG) are filtered out before the
+    /// layer sees them, typically by a global `INFO` filter.
+    #[error(
+        "sqlx's statement events (target `sqlx::query`, level DEBUG) are filtered out by a global filter, \
+         so no statement can be seen; put your level filter on your output layer only \
+         (`fmt::layer().with_filter(...)`) or allow `sqlx::query=debug`"
+    )]
+    SqlxEventsFiltered,
+}
+
+/// What makes a `#[timed]` operation panic in [`Mode::Deny`](super::Mode::Deny): its N+1
+/// findings, its exceeded budget, or the impossibility to check either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The operation's name.
+    pub operation: String,
+    /// N+1 findings (in deny mode).
+    pub n_plus_one: Vec<NPlusOne>,
+    /// The exceeded budget (in deny mode).
+    pub budget: Option<BudgetReport>,
+    /// Why the checks could not run (in deny mode).
+    pub not_observed: Option<NotObserved>,
+}
+
+impl Violation {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.n_plus_one.is_empty() && self.budget.is_none() && self.not_observed.is_none()
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        let mut separate = |f: &mut fmt::Formatter<'_>| {
+            if !std::mem::take(&mut first) {
+                f.write_str("\n\n")?;
+            }
+            Ok::<(), fmt::Error>(())
+        };
+        if let Some(reason) = &self.not_observed {
+            separate(f)?;
+            write!(f, "operation `{}` could not be checked: {reason}", self.operation)?;
+        }
+        if let Some(budget) = &self.budget {
+            separate(f)?;
+            write!(f, "{budget}")?;
+        }
+        for finding in &self.n_plus_one {
+            separate(f)?;
+            write!(f, "{finding}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violation {}

@@ -1,0 +1,10 @@
+use batchload::timed;
+
+#[timed]
+const fn answer() -> u32 {
+    42
+}
+
+fn main() {
+    let _ = answer();
+}

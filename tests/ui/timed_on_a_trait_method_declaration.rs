@@ -1,0 +1,8 @@
+use batchload::timed;
+
+trait Source {
+    #[timed]
+    fn load(&self) -> u32;
+}
+
+fn main() {}
