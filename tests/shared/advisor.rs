@@ -206,7 +206,7 @@ async fn the_index_migration_indexes_every_demo_loader() {
 
         // A database migrated in one go has the same indexes.
         let Some(fresh) = TestDb::connect(1).await else { return };
-        assert_eq!(analyze(&fresh.pool, &loaders).await.unwrap(), report);
+        assert_eq!(summary(&analyze(&fresh.pool, &loaders).await.unwrap()), summary(&report));
     })
     .await;
 }

@@ -13,7 +13,7 @@
 //! | backend | statement run | indexed when |
 //! | --- | --- | --- |
 //! | SQLite | `EXPLAIN QUERY PLAN <loader SQL>` with `'[]'` bound | the row of alias `t` is `SEARCH t USING [COVERING] INDEX i (key=?)` or `USING INTEGER PRIMARY KEY` / `PRIMARY KEY` (not `AUTOMATIC`) |
-//! | PostgreSQL | in a transaction rolled back: `SET LOCAL enable_seqscan = off`, `EXPLAIN (FORMAT JSON)` and `EXPLAIN` of the SQL with `$1` replaced by a sample of the key column (`(SELECT array_agg(s.k) FROM (SELECT t2."key" AS k FROM "table" AS t2 LIMIT 3) AS s)`) | the scan of alias `t` is an Index Scan, Index Only Scan or Bitmap Index Scan whose `Index Cond` is on the key column |
+//! | PostgreSQL | in a transaction rolled back: `SET LOCAL enable_seqscan = off` (and `jit = off`), `EXPLAIN (FORMAT JSON)` and `EXPLAIN` of the SQL without its `ORDER BY` and with `$1` replaced by a sample of the key column (`ARRAY(SELECT t2."key" FROM "table" AS t2 LIMIT 3)`) | the scan of alias `t` is an Index Scan, Index Only Scan or Bitmap Index Scan whose `Index Cond` is on the key column |
 //! | MySQL / MariaDB | `information_schema.STATISTICS` (an index whose first column, `SEQ_IN_INDEX = 1`, is the key column, in `DATABASE()` or the table's schema), plus `EXPLAIN <loader SQL>` with `'[]'` bound for the report | the catalog has such an index |
 //!
 //! PostgreSQL and MariaDB plan small tables as sequential scans whatever the indexes, so

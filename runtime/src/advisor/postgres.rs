@@ -10,10 +10,12 @@ use super::{Access, Explained, PlanDatabase};
 use crate::LoaderInfo;
 
 impl PlanDatabase for Postgres {
-    /// In a transaction that is rolled back: `SET LOCAL enable_seqscan = off`, then
-    /// `EXPLAIN (FORMAT JSON)` (classified) and `EXPLAIN` (kept as text) of the loader SQL with
-    /// `$1` replaced by a sample of the key column itself,
-    /// `(SELECT array_agg(s.k) FROM (SELECT t2."key" AS k FROM "table" AS t2 LIMIT 3) AS s)`:
+    /// In a transaction that is rolled back: `SET LOCAL enable_seqscan = off`,
+    /// `SET LOCAL jit = off`, then
+    /// `EXPLAIN (FORMAT JSON)` (classified) and `EXPLAIN` (kept as text) of the loader SQL
+    /// without its `ORDER BY` (so a walk of the primary key index in order is not preferred to
+    /// the key's index) and with `$1` replaced by a sample of the key column itself,
+    /// `ARRAY(SELECT t2."key" FROM "table" AS t2 LIMIT 3)`:
     /// an array of the column's own type whatever it is (enums and domains included), and not
     /// a constant the planner could fold.
     fn explain<'a>(pool: &'a Pool<Self>, loader: &'a LoaderInfo) -> BoxFuture<'a, Result<Explained, sqlx::Error>> {
@@ -21,6 +23,8 @@ impl PlanDatabase for Postgres {
             let sql = representative_sql(loader);
             let mut transaction = pool.begin().await?;
             sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *transaction).await?;
+            // The huge costs of disabled scans would otherwise add JIT details to the plan.
+            sqlx::query("SET LOCAL jit = off").execute(&mut *transaction).await?;
             let json_row =
                 sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN (FORMAT JSON) {sql}"))).fetch_one(&mut *transaction).await?;
             // `json` travels as its text in both wire formats.
@@ -45,11 +49,18 @@ impl PlanDatabase for Postgres {
 fn representative_sql(loader: &LoaderInfo) -> String {
     let quote = |name: &str| name.split('.').map(|part| format!("\"{part}\"")).collect::<Vec<_>>().join(".");
     let sample = format!(
-        "(SELECT array_agg(s.k) FROM (SELECT t2.{} AS k FROM {} AS t2 LIMIT 3) AS s)",
+        "ARRAY(SELECT t2.{} FROM {} AS t2 LIMIT 3)",
         quote(loader.key_column),
         quote(loader.table)
     );
-    loader.sql.replacen("$1", &sample, 1)
+    let sql = loader.sql.replacen("$1", &sample, 1);
+    // Without its ORDER BY: the question is whether an index serves the filter, and a group
+    // loader ordered by the primary key would otherwise be planned as a full walk of the
+    // primary key index (which returns rows in order) filtered row by row.
+    match sql.rfind(" ORDER BY ") {
+        Some(at) => sql[..at].to_owned(),
+        None => sql,
+    }
 }
 
 fn text<'v>(node: &'v Value, field: &str) -> &'v str {

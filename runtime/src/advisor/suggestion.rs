@@ -41,6 +41,7 @@ pub fn suggested_index(loader: &LoaderInfo) -> Option<String> {
 }
 
 /// Whether `text` mentions `column` as a whole identifier (not as part of a longer name).
+#[cfg(any(feature = "postgres", test))]
 pub(crate) fn mentions_column(text: &str, column: &str) -> bool {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let lower = text.to_ascii_lowercase();
