@@ -103,8 +103,9 @@ pub async fn analyze<DB: PlanDatabase>(pool: &Pool<DB>, loaders: &[LoaderInfo]) 
     }
     let mut plans = Vec::with_capacity(loaders.len());
     for loader in loaders {
-        let explained =
-            DB::explain(pool, loader).await.map_err(|source| AdvisorError::Database { loader: loader.loader, source })?;
+        let explained = DB::explain(pool, loader)
+            .await
+            .map_err(|source| AdvisorError::Database { loader: loader.loader, source })?;
         let suggestion = match explained.access {
             Access::FullScan => suggested_index(loader),
             Access::Indexed => None,

@@ -50,9 +50,9 @@ impl PlanDatabase for MySql {
 fn cell(row: &sqlx::mysql::MySqlRow, index: usize) -> String {
     let type_name = row.columns()[index].type_info().name().to_ascii_uppercase();
     let value = if type_name.contains("INT") {
-        row.try_get_unchecked::<Option<i64>, _>(index)
-            .map(|value| value.map(|value| value.to_string()))
-            .or_else(|_| row.try_get_unchecked::<Option<u64>, _>(index).map(|value| value.map(|value| value.to_string())))
+        row.try_get_unchecked::<Option<i64>, _>(index).map(|value| value.map(|value| value.to_string())).or_else(|_| {
+            row.try_get_unchecked::<Option<u64>, _>(index).map(|value| value.map(|value| value.to_string()))
+        })
     } else {
         row.try_get_unchecked::<Option<String>, _>(index)
     };

@@ -25,17 +25,16 @@ impl PlanDatabase for Postgres {
             sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *transaction).await?;
             // The huge costs of disabled scans would otherwise add JIT details to the plan.
             sqlx::query("SET LOCAL jit = off").execute(&mut *transaction).await?;
-            let json_row =
-                sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN (FORMAT JSON) {sql}"))).fetch_one(&mut *transaction).await?;
+            let json_row = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN (FORMAT JSON) {sql}")))
+                .fetch_one(&mut *transaction)
+                .await?;
             // `json` travels as its text in both wire formats.
             let json: String = json_row.try_get_unchecked(0)?;
-            let text_rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}"))).fetch_all(&mut *transaction).await?;
+            let text_rows =
+                sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}"))).fetch_all(&mut *transaction).await?;
             transaction.rollback().await?;
-            let plan = text_rows
-                .iter()
-                .map(|row| row.try_get::<String, _>(0))
-                .collect::<Result<Vec<_>, _>>()?
-                .join("\n");
+            let plan =
+                text_rows.iter().map(|row| row.try_get::<String, _>(0)).collect::<Result<Vec<_>, _>>()?.join("\n");
             let parsed: Value = serde_json::from_str(&json).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
             let bare_table = loader.table.rsplit('.').next().unwrap_or(loader.table);
             let root = parsed.get(0).and_then(|entry| entry.get("Plan")).unwrap_or(&Value::Null);
@@ -48,11 +47,7 @@ impl PlanDatabase for Postgres {
 /// The loader SQL with its key-list parameter replaced by a sample of the key column.
 fn representative_sql(loader: &LoaderInfo) -> String {
     let quote = |name: &str| name.split('.').map(|part| format!("\"{part}\"")).collect::<Vec<_>>().join(".");
-    let sample = format!(
-        "ARRAY(SELECT t2.{} FROM {} AS t2 LIMIT 3)",
-        quote(loader.key_column),
-        quote(loader.table)
-    );
+    let sample = format!("ARRAY(SELECT t2.{} FROM {} AS t2 LIMIT 3)", quote(loader.key_column), quote(loader.table));
     let sql = loader.sql.replacen("$1", &sample, 1);
     // Without its ORDER BY: the question is whether an index serves the filter, and a group
     // loader ordered by the primary key would otherwise be planned as a full walk of the

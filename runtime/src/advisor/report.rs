@@ -71,14 +71,24 @@ fn indent(text: &str, prefix: &str) -> String {
 impl fmt::Display for IndexReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scans = self.full_scans().count();
-        write!(f, "index advisor ({}): {scans} of {} loader statements scan their table", self.database, self.plans.len())?;
+        write!(
+            f,
+            "index advisor ({}): {scans} of {} loader statements scan their table",
+            self.database,
+            self.plans.len()
+        )?;
         let width = self.plans.iter().map(|plan| plan.loader.loader.len()).max().unwrap_or(0);
         for plan in &self.plans {
             let info = &plan.loader;
             let target = format!("{}.{}", info.table, info.key_column);
             match plan.access {
                 Access::Indexed => {
-                    write!(f, "\n  indexed    {:width$}  {target} via {}", info.loader, plan.index.as_deref().unwrap_or("?"))?;
+                    write!(
+                        f,
+                        "\n  indexed    {:width$}  {target} via {}",
+                        info.loader,
+                        plan.index.as_deref().unwrap_or("?")
+                    )?;
                 }
                 Access::FullScan => {
                     write!(f, "\n  FULL SCAN  {:width$}  {target}", info.loader)?;
@@ -103,7 +113,9 @@ pub enum AdvisorError {
     #[error("{}", FullScans(.0))]
     FullScans(Box<IndexReport>),
     /// `assert_indexed` was given no loader: nothing checked is not a pass.
-    #[error("assert_indexed was given no loaders, so nothing was checked (is the loader list filtered to the right database?)")]
+    #[error(
+        "assert_indexed was given no loaders, so nothing was checked (is the loader list filtered to the right database?)"
+    )]
     NoLoaders,
     /// A loader runs on another database than the pool's.
     #[error("loader `{loader}` runs on {database}, but the pool is {pool}")]
@@ -137,7 +149,12 @@ struct FullScans<'a>(&'a IndexReport);
 impl fmt::Display for FullScans<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let report = self.0;
-        write!(f, "{} loader statement(s) would scan their whole table on {}:", report.full_scans().count(), report.database)?;
+        write!(
+            f,
+            "{} loader statement(s) would scan their whole table on {}:",
+            report.full_scans().count(),
+            report.database
+        )?;
         for plan in report.full_scans() {
             let info = &plan.loader;
             write!(f, "\n- {} ({}.{}): {}", info.loader, info.table, info.key_column, info.sql)?;

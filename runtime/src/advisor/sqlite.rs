@@ -115,7 +115,13 @@ mod tests {
             classify("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)", "id"),
             Some((Access::Indexed, Some("INTEGER PRIMARY KEY".to_owned())))
         );
-        assert_eq!(classify("SEARCH t USING AUTOMATIC COVERING INDEX (bot_id=?)", "bot_id"), Some((Access::FullScan, None)));
-        assert_eq!(classify("SEARCH TABLE bots AS t USING INDEX other (name=?)", "bot_id"), Some((Access::FullScan, None)));
+        assert_eq!(
+            classify("SEARCH t USING AUTOMATIC COVERING INDEX (bot_id=?)", "bot_id"),
+            Some((Access::FullScan, None))
+        );
+        assert_eq!(
+            classify("SEARCH TABLE bots AS t USING INDEX other (name=?)", "bot_id"),
+            Some((Access::FullScan, None))
+        );
     }
 }

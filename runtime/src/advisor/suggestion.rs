@@ -57,16 +57,13 @@ pub(crate) fn mentions_column(text: &str, column: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn info(database: &'static str, table: &'static str, key: &'static str, order_by: Option<&'static str>) -> LoaderInfo {
-        LoaderInfo {
-            loader: "L",
-            table,
-            key_column: key,
-            sql: "",
-            unique: order_by.is_none(),
-            order_by,
-            database,
-        }
+    fn info(
+        database: &'static str,
+        table: &'static str,
+        key: &'static str,
+        order_by: Option<&'static str>,
+    ) -> LoaderInfo {
+        LoaderInfo { loader: "L", table, key_column: key, sql: "", unique: order_by.is_none(), order_by, database }
     }
 
     #[test]
