@@ -65,11 +65,7 @@ fn classify(detail: &str, key_column: &str) -> Option<(Access, Option<String>)> 
         return None;
     }
     let rest = &words[1..];
-    let is_t = match rest {
-        ["t", ..] => true,
-        [_, "AS", "t", ..] | ["TABLE", _, "AS", "t", ..] => true,
-        _ => false,
-    };
+    let is_t = matches!(rest, ["t", ..] | [_, "AS", "t", ..] | ["TABLE", _, "AS", "t", ..]);
     if !is_t {
         return None;
     }
