@@ -67,6 +67,7 @@ mod stats;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod advisor;
 pub mod instrument;
 
 pub use batchload_macros::Batched;

@@ -29,6 +29,12 @@ pub trait BatchQuery: Sized + Send + Sync + 'static {
     /// The exact SQL text sent to the database; it has exactly one bind parameter, the whole
     /// key list.
     const SQL: &'static str;
+    /// The column a one-to-many loader orders its rows by, as written in
+    /// `#[batched(order_by = "...")]` (field, then container); `None` for one-to-one loaders
+    /// and for group loaders ordered by the primary key only. The primary key always follows
+    /// as a tie-breaker in the statement. Used by the [index advisor](crate::advisor) to
+    /// suggest composite `(key, order_by)` indexes.
+    const ORDER_BY: Option<&'static str> = None;
 
     /// Runs [`Self::SQL`] once for `keys` (already de-duplicated, never empty) and returns the
     /// matching rows in statement order.

@@ -32,6 +32,16 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: 
     let key_type = field.key_type();
     let table = model.table.as_ref().map_or_else(String::new, |table| table.value.clone());
     let key_column = field.column();
+    // The explicit `order_by` of a group loader (field, then container), for index suggestions;
+    // unique loaders and the default primary-key order have none.
+    let order_by = match role {
+        Role::Group => field.order_by.as_ref().or(model.order_by.as_ref()).map(|order| order.value.as_str()),
+        Role::Key => None,
+    };
+    let order_by = match order_by {
+        Some(column) => quote!(::core::option::Option::Some(#column)),
+        None => quote!(::core::option::Option::None),
+    };
     let sql_text = match fetch {
         Fetch::Query => sql::select(backend, model, field, role, KeyKind::of(key_type)),
         Fetch::Unreachable => String::new(),
@@ -162,6 +172,7 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: 
             const TABLE: &'static str = #table;
             const KEY_COLUMN: &'static str = #key_column;
             const SQL: &'static str = #sql_text;
+            const ORDER_BY: ::core::option::Option<&'static str> = #order_by;
 
             fn fetch<'a>(
                 __batchload_pool: &'a ::batchload::__private::Pool<Self::Database>,

@@ -21,13 +21,20 @@ pub struct LoaderInfo {
     /// `true` for one-to-one loaders (`#[batched(key)]`), `false` for one-to-many loaders
     /// (`#[batched(group)]`).
     pub unique: bool,
+    /// The explicit `order_by` column of a one-to-many loader ([`BatchQuery::ORDER_BY`]);
+    /// `None` for one-to-one loaders and group loaders ordered by the primary key only.
+    pub order_by: Option<&'static str>,
     /// sqlx's name of the database (`sqlx::Database::NAME`: `"SQLite"`, `"PostgreSQL"`, `"MySQL"`).
     pub database: &'static str,
 }
 
 impl LoaderInfo {
-    /// The description of loader `Q` of shape `S`. Used by generated code.
-    #[doc(hidden)]
+    /// The description of loader `Q` of shape `S` ([`Unique`](crate::Unique) for
+    /// `#[batched(key)]` loaders, [`Grouped`](crate::Grouped) for `#[batched(group)]` ones),
+    /// e.g. `LoaderInfo::of::<BotStanceByBotId, Grouped>()`: what `#[derive(Batched)]`
+    /// registers, and what the [index advisor](crate::advisor) takes for a loader that is not
+    /// (or not only) looked up in [`registered_loaders`]. `order_by` is kept for group loaders
+    /// only.
     pub const fn of<Q: BatchQuery, S: Shape<Q>>() -> Self {
         Self {
             loader: Q::LOADER,
@@ -35,6 +42,7 @@ impl LoaderInfo {
             key_column: Q::KEY_COLUMN,
             sql: Q::SQL,
             unique: S::UNIQUE,
+            order_by: if S::UNIQUE { None } else { Q::ORDER_BY },
             database: <Q::Database as sqlx::Database>::NAME,
         }
     }

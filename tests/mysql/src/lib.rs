@@ -85,6 +85,20 @@ impl TestDb {
     /// When the server is unreachable under `CI=true`, or creating or migrating the database
     /// fails: the test cannot run.
     pub async fn connect(max_connections: u32) -> Option<Self> {
+        Self::connect_migrated(max_connections, None).await
+    }
+
+    /// [`TestDb::connect`] with the demo migrations applied only up to version `version`
+    /// (e.g. `INDEX_MIGRATION - 1`: the schema without the advisor's indexes), then the
+    /// fixtures; [`TestDb::migrate_all`] applies the rest later.
+    ///
+    /// # Panics
+    /// As [`TestDb::connect`].
+    pub async fn connect_up_to(max_connections: u32, version: i64) -> Option<Self> {
+        Self::connect_migrated(max_connections, Some(version)).await
+    }
+
+    async fn connect_migrated(max_connections: u32, up_to: Option<i64>) -> Option<Self> {
         let url = std::env::var(URL_VAR).unwrap_or_else(|_| DEFAULT_URL.to_owned());
         let admin: MySqlConnectOptions = url.parse().expect("a valid MySQL URL");
         let mut connection = match admin.connect().await {
@@ -108,13 +122,12 @@ impl TestDb {
             .connect_with(admin.clone().database(&name))
             .await
             .expect("open the test database");
-        MIGRATOR.run(&pool).await.expect("migrate the test database");
-        let mut fixtures = sqlx::migrate::Migrator::with_migrations(FIXTURES.iter().cloned().collect());
-        fixtures.set_ignore_missing(true);
-        fixtures.run(&pool).await.expect("apply the test fixtures");
+        apply_migrations(&pool, up_to).await;
         Some(Self { pool, name, admin })
     }
 }
+
+include!("../../shared/migrations.rs");
 
 fn skip<T>(url: &str, error: &sqlx::Error) -> Option<T> {
     if std::env::var("CI").is_ok_and(|ci| ci == "true") {

@@ -64,6 +64,20 @@ impl TestDb {
     /// # Panics
     /// If the directory, the database or the migration cannot be created: the test cannot run.
     pub async fn new(max_connections: u32) -> Self {
+        Self::new_migrated(max_connections, None).await
+    }
+
+    /// [`TestDb::new`] with the demo migrations applied only up to version `version` (e.g.
+    /// `INDEX_MIGRATION - 1`: the schema without the advisor's indexes), then the fixtures;
+    /// [`TestDb::migrate_all`] applies the rest later. Never skips (no server needed).
+    ///
+    /// # Panics
+    /// As [`TestDb::new`].
+    pub async fn connect_up_to(max_connections: u32, version: i64) -> Option<Self> {
+        Some(Self::new_migrated(max_connections, Some(version)).await)
+    }
+
+    async fn new_migrated(max_connections: u32, up_to: Option<i64>) -> Self {
         let dir = tempfile::tempdir().expect("create a temporary directory");
         let options = SqliteConnectOptions::new()
             .filename(dir.path().join("test.db"))
@@ -75,10 +89,7 @@ impl TestDb {
             .connect_with(options)
             .await
             .expect("open the test database");
-        MIGRATOR.run(&pool).await.expect("migrate the test database");
-        let mut fixtures = sqlx::migrate::Migrator::with_migrations(FIXTURES.iter().cloned().collect());
-        fixtures.set_ignore_missing(true);
-        fixtures.run(&pool).await.expect("apply the test fixtures");
+        apply_migrations(&pool, up_to).await;
         Self { pool, _dir: dir }
     }
 
@@ -91,6 +102,8 @@ impl TestDb {
         Some(Self::new(max_connections).await)
     }
 }
+
+include!("../../shared/migrations.rs");
 
 /// The database type of this crate.
 pub type Db = sqlx::Sqlite;
