@@ -26,10 +26,22 @@ struct Args {
     /// Key counts to measure.
     #[arg(long, value_delimiter = ',', default_values_t = quick::Options::default().sizes)]
     sizes: Vec<usize>,
+    /// Instead of measuring, repeat one workload (`handwritten`, `loader_concurrent`, ...,
+    /// on SQLite with the first of `--sizes` keys) or `timed` / `instrument`, for
+    /// `valgrind --tool=callgrind`.
+    #[arg(long)]
+    profile: Option<quick::Profiled>,
+    /// Repetitions of `--profile`.
+    #[arg(long, default_value_t = 100)]
+    iterations: u32,
 }
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    if let Some(profiled) = args.profile {
+        quick::profile(profiled, args.sizes.first().copied().unwrap_or(1_000), args.iterations);
+        return std::process::ExitCode::SUCCESS;
+    }
     if !args.quick {
         eprintln!("only the quick mode runs here (--quick); the full benchmarks: cargo bench -p batchload-bench");
         return std::process::ExitCode::FAILURE;

@@ -178,3 +178,64 @@ pub fn ratios(document: &Value) -> Vec<(String, f64)> {
     }
     ratios
 }
+
+/// What `--profile` repeats (for `valgrind --tool=callgrind`, which counts instructions
+/// repeatably on a noisy machine): a database workload on SQLite, or one of the empty
+/// functions of the `timed_overhead` row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profiled {
+    /// A database workload, on SQLite.
+    Workload(Workload),
+    /// `#[timed]` under the overhead subscriber.
+    Timed,
+    /// `#[tracing::instrument]` under the overhead subscriber.
+    Instrument,
+}
+
+impl std::str::FromStr for Profiled {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "timed" => Ok(Self::Timed),
+            "instrument" => Ok(Self::Instrument),
+            _ => Workload::ALL
+                .into_iter()
+                .find(|workload| workload.name() == name)
+                .map(Self::Workload)
+                .ok_or_else(|| format!("unknown workload `{name}`")),
+        }
+    }
+}
+
+/// Runs `profiled` `iterations` times (keys: `size`), after the same setup as the quick mode;
+/// compare the instruction counts of two such runs (the setup is identical) to compare two
+/// workloads.
+///
+/// # Panics
+/// On a database error.
+pub fn profile(profiled: Profiled, size: usize, iterations: u32) {
+    match profiled {
+        Profiled::Workload(workload) => {
+            let runtime = crate::runtime();
+            let sqlite = runtime.block_on(Backend::sqlite());
+            let keys = crate::spread_keys(size);
+            runtime.block_on(async {
+                for _ in 0..iterations {
+                    sqlite.run(workload, &keys).await;
+                }
+            });
+        }
+        Profiled::Timed | Profiled::Instrument => {
+            tracing::subscriber::with_default(overhead::subscriber(), || {
+                for _ in 0..iterations {
+                    if profiled == Profiled::Timed {
+                        black_box(crate::poll_ready!(overhead::timed_empty(black_box(1))));
+                    } else {
+                        black_box(crate::poll_ready!(overhead::instrumented_empty(black_box(1))));
+                    }
+                }
+            });
+        }
+    }
+}

@@ -65,7 +65,7 @@ pub enum Backend {
     /// A WAL-mode SQLite file database in a temporary directory.
     Sqlite(batchload_tests_sqlite::TestDb),
     /// A fresh database on a PostgreSQL server (dropped afterwards).
-    Postgres(batchload_tests_postgres::TestDb),
+    Postgres(Box<batchload_tests_postgres::TestDb>),
 }
 
 impl Backend {
@@ -104,7 +104,7 @@ impl Backend {
         let db = batchload_tests_postgres::TestDb::connect_to(url, crate::POOL_SIZE).await?;
         batchload_tests_postgres::seed::bots(&db.pool, crate::BOTS).await.expect("seed the PostgreSQL bots");
         sqlx::query("ANALYZE").execute(&db.pool).await.expect("ANALYZE");
-        Some(Self::Postgres(db))
+        Some(Self::Postgres(Box::new(db)))
     }
 
     /// `sqlite` or `postgres` (the JSON key).
