@@ -1,42 +1,59 @@
-//! Smoke benchmark of the loader engine, for N keys: N concurrent `load()` calls through a
-//! derived loader and one `load_many` of the same keys (both cache-cold, fresh loader per
-//! iteration), against `direct_fetch`, the loader's own statement run once without the engine
-//! (the latency the engine adds, including the hand-off yield, is the difference).
+//! The loader benchmarks of issue 7, for N = 1, 10, 100, 1,000 and 10,000 keys of a
+//! 100,000-row table, on SQLite (WAL file database) and PostgreSQL (the server of
+//! `BATCHLOAD_BENCH_PG_URL`, else `BATCHLOAD_POSTGRES_URL`, else the local one; skipped with
+//! a line on stderr when unreachable): `handwritten`, `loader_concurrent`, `loader_many`,
+//! `n_plus_one`, `async_graphql`, `async_graphql_zero_delay` (see
+//! `batchload_bench::workload` for what each measures; the quick mode runs the same bodies),
+//! and `cached_hit` (a warm loader's `load(k)` against `HashMap::get` + clone).
+//!
+//! 2-worker Tokio runtime, pool of 5; the measured future runs on the bench thread
+//! (`to_async`), batches on the workers.
 
-use batchload::BatchQuery;
-use batchload_bench::{setup, spread_keys};
-use batchload_tests_sqlite::BotById;
+use std::hint::black_box;
+use std::time::Duration;
+
+use batchload_bench::workload::{Backend, Workload};
+use batchload_bench::{pg_url_for_benches, runtime, spread_keys};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use futures_util::future::try_join_all;
 
-fn concurrent_load_vs_load_many(c: &mut Criterion) {
-    let (runtime, db) = setup();
-    let mut group = c.benchmark_group("sqlite_bots_by_id");
-    for count in [1usize, 10, 100, 1_000] {
-        let keys = spread_keys(count);
-        group.bench_with_input(BenchmarkId::new("direct_fetch", count), &keys, |b, keys| {
-            b.to_async(&runtime).iter(|| async {
-                let rows = BotById::fetch(&db.pool, keys).await.expect("fetch");
-                assert_eq!(rows.len(), keys.len());
+const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
+
+fn workloads(c: &mut Criterion) {
+    let runtime = runtime();
+    let sqlite = runtime.block_on(Backend::sqlite());
+    bench_backend(c, &runtime, &sqlite);
+    cached_hit(c, &runtime, &sqlite);
+    drop(sqlite);
+    if let Some(postgres) = runtime.block_on(Backend::postgres(&pg_url_for_benches())) {
+        bench_backend(c, &runtime, &postgres);
+    }
+}
+
+fn bench_backend(c: &mut Criterion, runtime: &tokio::runtime::Runtime, backend: &Backend) {
+    let mut group = c.benchmark_group(backend.name());
+    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    for size in SIZES {
+        let keys = spread_keys(size);
+        for workload in Workload::ALL {
+            group.bench_with_input(BenchmarkId::new(workload.name(), size), &keys, |b, keys| {
+                b.to_async(runtime).iter(|| backend.run(workload, keys));
             });
-        });
-        group.bench_with_input(BenchmarkId::new("loader_concurrent", count), &keys, |b, keys| {
-            b.to_async(&runtime).iter(|| async {
-                let loader = BotById::new(db.pool.clone());
-                let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
-                assert_eq!(rows.len(), keys.len());
-            });
-        });
-        group.bench_with_input(BenchmarkId::new("loader_many", count), &keys, |b, keys| {
-            b.to_async(&runtime).iter(|| async {
-                let loader = BotById::new(db.pool.clone());
-                let rows = loader.load_many(keys.iter().copied()).await.expect("load_many");
-                assert_eq!(rows.len(), keys.len());
-            });
-        });
+        }
     }
     group.finish();
 }
 
-criterion_group!(benches, concurrent_load_vs_load_many);
+fn cached_hit(c: &mut Criterion, runtime: &tokio::runtime::Runtime, backend: &Backend) {
+    let keys = spread_keys(1_000);
+    let warm = runtime.block_on(backend.warm(&keys));
+    let key = keys[keys.len() / 2];
+    let mut group = c.benchmark_group("cached_hit");
+    group.bench_function("loader_load", |b| {
+        b.to_async(runtime).iter(|| async { assert!(warm.load(black_box(key)).await) });
+    });
+    group.bench_function("hashmap_get_clone", |b| b.iter(|| assert!(warm.get(black_box(key)))));
+    group.finish();
+}
+
+criterion_group!(benches, workloads);
 criterion_main!(benches);

@@ -123,10 +123,19 @@ impl TestDb {
 
     async fn connect_migrated(max_connections: u32, up_to: Option<i64>) -> Option<Self> {
         let url = std::env::var(URL_VAR).unwrap_or_else(|_| DEFAULT_URL.to_owned());
+        Self::connect_to(&url, max_connections).await
+    }
+
+    /// [`TestDb::connect`] on the server at `url` (any database on it) instead of
+    /// [`URL_VAR`]'s.
+    ///
+    /// # Panics
+    /// As [`TestDb::connect`], and when `url` is not a valid PostgreSQL URL.
+    pub async fn connect_to(url: &str, max_connections: u32) -> Option<Self> {
         let admin: PgConnectOptions = url.parse().expect("a valid PostgreSQL URL");
         let mut connection = match admin.connect().await {
             Ok(connection) => connection,
-            Err(error) => return skip(&url, &error),
+            Err(error) => return skip(url, &error),
         };
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let name = format!(
