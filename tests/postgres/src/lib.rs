@@ -123,7 +123,7 @@ impl TestDb {
 
     async fn connect_migrated(max_connections: u32, up_to: Option<i64>) -> Option<Self> {
         let url = std::env::var(URL_VAR).unwrap_or_else(|_| DEFAULT_URL.to_owned());
-        Self::connect_to(&url, max_connections).await
+        Self::connect_to_migrated(&url, max_connections, up_to).await
     }
 
     /// [`TestDb::connect`] on the server at `url` (any database on it) instead of
@@ -132,6 +132,10 @@ impl TestDb {
     /// # Panics
     /// As [`TestDb::connect`], and when `url` is not a valid PostgreSQL URL.
     pub async fn connect_to(url: &str, max_connections: u32) -> Option<Self> {
+        Self::connect_to_migrated(url, max_connections, None).await
+    }
+
+    async fn connect_to_migrated(url: &str, max_connections: u32, up_to: Option<i64>) -> Option<Self> {
         let admin: PgConnectOptions = url.parse().expect("a valid PostgreSQL URL");
         let mut connection = match admin.connect().await {
             Ok(connection) => connection,
