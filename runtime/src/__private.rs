@@ -6,11 +6,11 @@ pub use crate::{BatchQuery, Grouped, Loader, LoaderOptions, Unique};
 pub use futures_util::future::BoxFuture;
 pub use sqlx::{Error as SqlxError, Pool};
 
+pub use crate::instrument::generated::*;
 #[cfg(feature = "mysql")]
 pub use sqlx::MySql;
 #[cfg(feature = "postgres")]
 pub use sqlx::Postgres;
-pub use crate::instrument::generated::*;
 
 #[cfg(feature = "sqlite")]
 pub use sqlx::Sqlite;

@@ -103,8 +103,8 @@ pub use batchload_macros::Batched;
 /// panics with the report when it completes (never when cancelled).
 pub use batchload_macros::timed;
 pub use error::Error;
-pub use key::{JsonKey, KeyEncoding};
 pub use instrument::{LoaderInfo, registered_loaders};
+pub use key::{JsonKey, KeyEncoding};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
 pub use query::BatchQuery;
