@@ -113,7 +113,7 @@ fn queries_chart(workload: &WorkloadReport) -> Result<String, String> {
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("{label}: {value:.1}"),
-                    (x0, *value + y_max * 0.03),
+                    (x0, *value + y_max * 0.08),
                     ("sans-serif", 14),
                 )))
                 .map_err(|e| e.to_string())?;

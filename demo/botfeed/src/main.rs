@@ -52,6 +52,8 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let args = Args::parse();
     let work_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/botfeed");
+    // Shown in the report: resolve the `../..` when the folder can be created.
+    let work_dir = std::fs::create_dir_all(&work_dir).and_then(|()| work_dir.canonicalize()).unwrap_or(work_dir);
     let mut config = Config::new(&work_dir);
     config.target = match Target::from_url(args.database_url.as_deref(), &work_dir) {
         Ok(target) => target,
