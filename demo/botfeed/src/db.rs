@@ -11,42 +11,7 @@ use crate::Error;
 /// The demo schema's migrations (`migrations/sqlite`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
-/// Size of the synthetic data set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SeedSize {
-    /// Bots (each with 3-8 stances and 2-6 holdings).
-    pub bots: i64,
-    /// Chats.
-    pub chats: i64,
-    /// History messages.
-    pub messages: i64,
-}
-
-impl Default for SeedSize {
-    /// 200 bots, 50 chats, 20,000 history messages.
-    fn default() -> Self {
-        Self { bots: 200, chats: 50, messages: 20_000 }
-    }
-}
-
-/// Topics bots hold stances on.
-pub const TOPICS: [&str; 12] =
-    ["rates", "inflation", "chips", "energy", "housing", "crypto", "jobs", "trade", "gold", "bonds", "ai", "climate"];
-const STANCES: [&str; 7] = ["bullish", "bearish", "cautious", "neutral", "contrarian", "optimistic", "skeptical"];
-const SYMBOLS: [&str; 16] = [
-    "AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "GOOG", "META", "BRK", "XOM", "JPM", "GLD", "TLT", "BTC", "ETH", "SPY",
-    "QQQ",
-];
-const ADJECTIVES: [&str; 10] = ["Calm", "Witty", "Grumpy", "Eager", "Sly", "Bold", "Shy", "Loud", "Wise", "Odd"];
-const ANIMALS: [&str; 10] = ["Otter", "Heron", "Badger", "Lynx", "Mole", "Crow", "Yak", "Newt", "Ibis", "Wolf"];
-const PERSONAS: [&str; 6] = [
-    "value investor who distrusts hype",
-    "momentum trader chasing headlines",
-    "macro economist with strong opinions",
-    "retired banker telling old stories",
-    "startup founder pitching everything",
-    "quiet analyst quoting numbers",
-];
+pub use crate::logic::{MESSAGE_SPACING_S, SeedSize, TOPICS};
 
 /// ISO 8601 text of `seconds` after 2026-01-01T00:00:00Z: the `created_at` of seeded and
 /// generated messages (deterministic, sortable as text).
@@ -54,9 +19,6 @@ pub fn timestamp(seconds: i64) -> String {
     let base = chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default();
     (base + chrono::Duration::seconds(seconds)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
-
-/// Seconds between two messages' `created_at`.
-pub const MESSAGE_SPACING_S: i64 = 37;
 
 /// Opens (creating if missing) a SQLite database file with a pool of `max_connections`.
 pub async fn open_sqlite(path: &Path, max_connections: u32) -> Result<SqlitePool, Error> {
@@ -100,87 +62,56 @@ pub async fn fresh_sqlite(path: &Path) -> Result<SqlitePool, Error> {
 
 /// Writes the synthetic data set for `seed` (same seed, same rows, same ids).
 pub async fn seed_synthetic(pool: &SqlitePool, seed: u64, size: SeedSize) -> Result<(), Error> {
-    let mut rng = fastrand::Rng::with_seed(seed);
+    let rows = crate::logic::seed_rows(seed, size);
     let mut tx = pool.begin().await?;
     let created = timestamp(0);
-
-    let mut bots = Vec::new();
-    let mut stances = Vec::new();
-    let mut holdings = Vec::new();
-    for id in 1..=size.bots {
-        let name = format!("{}{}{id}", ADJECTIVES[rng.usize(..ADJECTIVES.len())], ANIMALS[rng.usize(..ANIMALS.len())]);
-        bots.push((id, name, PERSONAS[rng.usize(..PERSONAS.len())].to_owned()));
-        let mut topics: Vec<&str> = TOPICS.to_vec();
-        rng.shuffle(&mut topics);
-        for topic in topics.iter().take(rng.usize(3..=8)) {
-            let strength = f64::from(rng.u32(1..=100)) / 100.0;
-            let note = rng.bool().then(|| format!("since {}", 2015 + rng.u32(0..11)));
-            stances.push((id, (*topic).to_owned(), STANCES[rng.usize(..STANCES.len())].to_owned(), strength, note));
-        }
-        let mut symbols: Vec<&str> = SYMBOLS.to_vec();
-        rng.shuffle(&mut symbols);
-        for symbol in symbols.iter().take(rng.usize(2..=6)) {
-            let cost = rng.bool().then(|| f64::from(rng.u32(100..=90_000)) / 100.0);
-            holdings.push((id, (*symbol).to_owned(), i64::from(rng.u32(1..=500)), cost));
-        }
-    }
-    for chunk in bots.chunks(1_000) {
+    for chunk in rows.bots.chunks(1_000) {
         let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO bots (id, name, persona, created_at) ");
-        insert.push_values(chunk, |mut row, (id, name, persona)| {
-            row.push_bind(*id).push_bind(name).push_bind(persona).push_bind(&created);
+        insert.push_values(chunk, |mut row, bot| {
+            row.push_bind(bot.id).push_bind(&bot.name).push_bind(&bot.persona).push_bind(&created);
         });
         insert.build().execute(&mut *tx).await?;
     }
-    for chunk in stances.chunks(1_000) {
+    for chunk in rows.stances.chunks(1_000) {
         let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO bot_stances (bot_id, topic, stance, strength, note) ");
-        insert.push_values(chunk, |mut row, (bot, topic, stance, strength, note)| {
-            row.push_bind(*bot).push_bind(topic).push_bind(stance).push_bind(*strength).push_bind(note);
+            QueryBuilder::<Sqlite>::new("INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) ");
+        insert.push_values(chunk, |mut row, stance| {
+            row.push_bind(stance.id)
+                .push_bind(stance.bot_id)
+                .push_bind(&stance.topic)
+                .push_bind(&stance.stance)
+                .push_bind(stance.strength)
+                .push_bind(&stance.note);
         });
         insert.build().execute(&mut *tx).await?;
     }
-    for chunk in holdings.chunks(1_000) {
+    for chunk in rows.holdings.chunks(1_000) {
         let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO bot_holdings (bot_id, symbol, quantity, cost_basis) ");
-        insert.push_values(chunk, |mut row, (bot, symbol, quantity, cost)| {
-            row.push_bind(*bot).push_bind(symbol).push_bind(*quantity).push_bind(*cost);
+            QueryBuilder::<Sqlite>::new("INSERT INTO bot_holdings (id, bot_id, symbol, quantity, cost_basis) ");
+        insert.push_values(chunk, |mut row, holding| {
+            row.push_bind(holding.id)
+                .push_bind(holding.bot_id)
+                .push_bind(&holding.symbol)
+                .push_bind(holding.quantity)
+                .push_bind(holding.cost_basis);
         });
         insert.build().execute(&mut *tx).await?;
     }
-
-    // Chats, each with a fixed cast of 6-14 members who do the talking.
-    let mut members: Vec<Vec<i64>> = Vec::new();
-    let mut chats = Vec::new();
-    for id in 1..=size.chats {
-        chats.push((id, format!("{} desk #{id}", TOPICS[rng.usize(..TOPICS.len())])));
-        let cast = rng.usize(6..=14).min(size.bots as usize);
-        let mut ids: Vec<i64> = (1..=size.bots).collect();
-        rng.shuffle(&mut ids);
-        members.push(ids.into_iter().take(cast).collect());
-    }
-    for chunk in chats.chunks(1_000) {
+    for chunk in rows.chats.chunks(1_000) {
         let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO chats (id, title, created_at) ");
         insert.push_values(chunk, |mut row, (id, title)| {
             row.push_bind(*id).push_bind(title).push_bind(&created);
         });
         insert.build().execute(&mut *tx).await?;
     }
-
-    // History: the first rounds visit every chat in turn (so each has at least 30 messages
-    // when the history is large enough), then chats are picked at random.
-    let mut messages = Vec::with_capacity(size.messages as usize);
-    for index in 0..size.messages {
-        let chat = if index < size.chats * 30 { index % size.chats + 1 } else { rng.i64(1..=size.chats) };
-        let cast = &members[(chat - 1) as usize];
-        let bot = cast[rng.usize(..cast.len())];
-        let topic = TOPICS[rng.usize(..TOPICS.len())];
-        let body = format!("{topic} check-in {index}: {} as usual", STANCES[rng.usize(..STANCES.len())]);
-        messages.push((chat, bot, body, timestamp(index * MESSAGE_SPACING_S)));
-    }
-    for chunk in messages.chunks(1_000) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO messages (chat_id, bot_id, body, created_at) ");
-        insert.push_values(chunk, |mut row, (chat, bot, body, at)| {
-            row.push_bind(*chat).push_bind(*bot).push_bind(body).push_bind(at);
+    for chunk in rows.messages.chunks(1_000) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO messages (id, chat_id, bot_id, body, created_at) ");
+        insert.push_values(chunk, |mut row, message| {
+            row.push_bind(message.id)
+                .push_bind(message.chat_id)
+                .push_bind(message.bot_id)
+                .push_bind(&message.body)
+                .push_bind(timestamp(message.seconds));
         });
         insert.build().execute(&mut *tx).await?;
     }

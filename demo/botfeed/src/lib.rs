@@ -9,6 +9,8 @@
 pub mod chinook;
 pub mod db;
 pub mod html;
+/// The backend-independent part of the synthetic workload (shared with `botfeed-postgres`).
+pub mod logic;
 pub mod models;
 pub mod report;
 pub mod run;

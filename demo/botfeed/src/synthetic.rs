@@ -7,159 +7,26 @@
 //!   authors' profiles, stances and holdings of every bot involved through two loaders issued
 //!   concurrently (one statement each, cache misses only), the insert: at most 4 statements.
 //!
-//! Both run the same pure [`choose_cast`] and [`compose`], so from the same seed and data
+//! Both run the same pure [`choose_cast`] and [`compose`] (from [`crate::logic`], shared with
+//! the PostgreSQL crate), so from the same seed and data
 //! they write byte-identical messages.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use futures_util::future::try_join;
 use sqlx::SqlitePool;
 
 use crate::Error;
-use crate::db::{MESSAGE_SPACING_S, timestamp};
+use crate::db::timestamp;
+use crate::logic::missing;
+pub use crate::logic::{
+    CONTEXT, Cast, Generated, HISTORY, MAX_SPEAKERS, Person, Step, choose_cast, compose, created_at_seconds, plan,
+};
 use crate::models::{Bot, BotHolding, BotStance, BotStanceByBotId, HoldingByBotId};
 
-/// Messages of history read per generated message.
-pub const HISTORY: usize = 30;
-/// Most recent messages whose authors are the conversation context.
-pub const CONTEXT: usize = 8;
-/// Most distinct recent speakers whose stances and holdings are read.
-pub const MAX_SPEAKERS: usize = 3;
-
-/// One message to generate: which chat, and the deterministic choice value for the speaker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Step {
-    /// Position in the run (0-based); fixes the message's `created_at`.
-    pub index: usize,
-    /// Chat to write in.
-    pub chat_id: i64,
-    /// Drives the choice of the next speaker.
-    pub pick: u64,
-}
-
-/// The steps of a run: deterministic from `seed`.
-pub fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Step> {
-    let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1));
-    (0..messages).map(|index| Step { index, chat_id: rng.i64(1..=chats), pick: rng.u64(..) }).collect()
-}
-
-/// The `created_at` of the message of `step`, after `history` seeded messages.
+/// The `created_at` text of the message of `step`, after `history` seeded messages.
 pub fn created_at(history: i64, step: &Step) -> String {
-    timestamp((history + step.index as i64) * MESSAGE_SPACING_S)
-}
-
-/// A generated (and inserted) message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Generated {
-    /// Its id.
-    pub id: i64,
-    /// Its chat.
-    pub chat_id: i64,
-    /// Its author.
-    pub bot_id: i64,
-    /// Its text.
-    pub body: String,
-}
-
-impl Generated {
-    /// One line: `#id chat/bot: body`.
-    pub fn line(&self) -> String {
-        format!("#{} chat {} bot {}: {}", self.id, self.chat_id, self.bot_id, self.body)
-    }
-}
-
-/// Who is in the conversation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cast {
-    /// Authors of the [`CONTEXT`] most recent messages, most recent first (with repeats).
-    pub context_authors: Vec<i64>,
-    /// Distinct recent speakers, most recent first, at most [`MAX_SPEAKERS`].
-    pub speakers: Vec<i64>,
-    /// Who speaks next.
-    pub next: i64,
-}
-
-/// The cast from the chat's history (authors, most recent first) and the step's choice value:
-/// the next speaker is one of the history's distinct authors (by id, `pick` modulo their
-/// number), never the last speaker when someone else is there.
-pub fn choose_cast(history_authors: &[i64], pick: u64) -> Option<Cast> {
-    let last = *history_authors.first()?;
-    let context_authors: Vec<i64> = history_authors.iter().take(CONTEXT).copied().collect();
-    let mut speakers = Vec::new();
-    for author in &context_authors {
-        if !speakers.contains(author) && speakers.len() < MAX_SPEAKERS {
-            speakers.push(*author);
-        }
-    }
-    let mut candidates: Vec<i64> = history_authors.to_vec();
-    candidates.sort_unstable();
-    candidates.dedup();
-    let len = candidates.len() as u64;
-    let mut next = candidates[(pick % len) as usize];
-    if next == last && len > 1 {
-        next = candidates[((pick + 1) % len) as usize];
-    }
-    Some(Cast { context_authors, speakers, next })
-}
-
-/// What is known about one bot when composing.
-#[derive(Debug, Clone, Copy)]
-pub struct Person<'a> {
-    /// Profile.
-    pub bot: &'a Bot,
-    /// Stances, by id.
-    pub stances: &'a [BotStance],
-    /// Holdings, by id.
-    pub holdings: &'a [BotHolding],
-}
-
-/// The message text (a template over the data; deterministic).
-pub fn compose(next: Person<'_>, speakers: &[Person<'_>], last_body: &str) -> String {
-    let mut text = format!("{}: ", next.bot.name);
-    let top = next.stances.iter().max_by(|a, b| a.strength.total_cmp(&b.strength).then(b.id.cmp(&a.id)));
-    match top {
-        Some(top) => {
-            let _ = write!(text, "on {} I'm {} ({:.2})", top.topic, top.stance, top.strength);
-        }
-        None => text.push_str("no strong views today"),
-    }
-    if let Some(other) = speakers.iter().find(|person| person.bot.id != next.bot.id) {
-        let _ = write!(text, "; @{}", other.bot.name);
-        match top.and_then(|top| other.stances.iter().find(|stance| stance.topic == top.topic)) {
-            Some(theirs) => {
-                let _ = write!(text, " you're {} on it", theirs.stance);
-                if let Some(note) = &theirs.note {
-                    let _ = write!(text, " ({note})");
-                }
-            }
-            None => text.push_str(" your take?"),
-        }
-    }
-    let biggest = next.holdings.iter().max_by(|a, b| a.quantity.cmp(&b.quantity).then(b.id.cmp(&a.id)));
-    if let Some(holding) = biggest {
-        let _ = write!(text, "; I hold {} {}", holding.quantity, holding.symbol);
-        if let Some(cost) = holding.cost_basis {
-            let _ = write!(text, " at {cost:.2}");
-        }
-        let same = speakers
-            .iter()
-            .filter(|person| person.bot.id != next.bot.id)
-            .filter(|person| person.holdings.iter().any(|held| held.symbol == holding.symbol))
-            .count();
-        if same > 0 {
-            let _ = write!(text, ", like {same} of you");
-        }
-    }
-    let names: Vec<&str> = speakers.iter().map(|person| person.bot.name.as_str()).collect();
-    let snippet: String = last_body.chars().take(24).collect();
-    let style = next.bot.persona.split_whitespace().next().unwrap_or("bot");
-    let _ = write!(text, " (after {}; re: \"{snippet}\") [{style}]", names.join(", "));
-    text
-}
-
-fn missing(what: &str, id: i64) -> Error {
-    Error::Setup(format!("{what} {id} not found"))
+    timestamp(created_at_seconds(history, step))
 }
 
 async fn bot_by_id(pool: &SqlitePool, id: i64) -> Result<Bot, Error> {
