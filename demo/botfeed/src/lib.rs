@@ -37,18 +37,21 @@ pub enum Error {
     /// The run could not be set up, or the data is not as expected.
     #[error("{0}")]
     Setup(String),
+    /// The PostgreSQL workload failed.
+    #[error("{0}")]
+    Postgres(#[from] botfeed_postgres::Error),
     /// The requested backend is not supported (yet).
     #[error("{0}")]
     Unsupported(String),
 }
 
 /// Installs the global `tracing` subscriber with batchload's instrumentation layer (N+1
-/// threshold 3, findings and budgets reported in the profile, warnings not printed). Returns
+/// threshold 3; `db.system.name` left out, since the program has SQLite and PostgreSQL loaders;
+/// findings and budgets reported in the profile, warnings not printed). Returns
 /// `false` when a global subscriber was already installed (then the profile is read from it,
 /// if it has the layer).
 pub fn install_instrumentation() -> bool {
     use tracing_subscriber::prelude::*;
-    let subscriber = tracing_subscriber::registry()
-        .with(batchload::instrument::builder().threshold(3).db_system_name("sqlite").build());
+    let subscriber = tracing_subscriber::registry().with(batchload::instrument::builder().threshold(3).build());
     tracing::subscriber::set_global_default(subscriber).is_ok()
 }

@@ -2,7 +2,6 @@
 //! rendered as a text table (`Display`) and JSON (`serde`).
 
 use std::fmt;
-use std::path::Path;
 
 use batchload::instrument::{ProfileReport, StatementKind};
 use serde::Serialize;
@@ -16,9 +15,9 @@ pub const INDEX_CHECK_UNAVAILABLE: &str =
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// `"sqlite"`.
+    /// `"sqlite"` or `"postgresql"`.
     pub backend: String,
-    /// The synthetic workload's (naive) database file.
+    /// The synthetic workload's (naive) database file, or the PostgreSQL databases.
     pub database: String,
     /// Seed of the synthetic data and workload.
     pub seed: u64,
@@ -263,10 +262,10 @@ impl WorkloadReport {
 
 impl Report {
     /// An empty report for `config`.
-    pub fn new(backend: &str, database: &Path, config: &Config) -> Self {
+    pub fn new(backend: &str, database: &str, config: &Config) -> Self {
         Self {
             backend: backend.to_owned(),
-            database: database.display().to_string(),
+            database: database.to_owned(),
             seed: config.seed,
             messages: config.messages,
             no_indexes: config.no_indexes,

@@ -82,12 +82,16 @@ async fn small_run_is_identical_error_free_and_batched() {
 }
 
 #[test]
-fn server_urls_are_refused_with_a_clear_message() {
+fn database_urls_pick_the_backend_and_mysql_is_refused_with_a_clear_message() {
     let dir = std::path::Path::new("target");
-    for url in ["postgres://postgres@127.0.0.1:5432/x", "mysql://root@127.0.0.1:3306/x"] {
+    for url in ["mysql://root@127.0.0.1:3306/x", "mariadb://root@127.0.0.1:3306/x"] {
         let error = Target::from_url(Some(url), dir).expect_err("not supported yet");
         assert!(error.to_string().contains("not supported yet"), "{error}");
     }
+    assert_eq!(
+        Target::from_url(Some("postgres://postgres@127.0.0.1:5432/postgres"), dir).expect("postgres URL"),
+        Target::Postgres("postgres://postgres@127.0.0.1:5432/postgres".into())
+    );
     assert_eq!(
         Target::from_url(Some("sqlite:///tmp/botfeed/x.db?mode=rwc"), dir).expect("sqlite URL"),
         Target::Sqlite("/tmp/botfeed/x.db".into())
