@@ -40,13 +40,16 @@ pub enum Error {
     /// The PostgreSQL workload failed.
     #[error("{0}")]
     Postgres(#[from] botfeed_postgres::Error),
+    /// The MySQL workload failed.
+    #[error("{0}")]
+    MySql(#[from] botfeed_mysql::Error),
     /// The requested backend is not supported (yet).
     #[error("{0}")]
     Unsupported(String),
 }
 
 /// Installs the global `tracing` subscriber with batchload's instrumentation layer (N+1
-/// threshold 3; `db.system.name` left out, since the program has SQLite and PostgreSQL loaders;
+/// threshold 3; `db.system.name` left out, since the program has SQLite, PostgreSQL and MySQL loaders;
 /// findings and budgets reported in the profile, warnings not printed). Returns
 /// `false` when a global subscriber was already installed (then the profile is read from it,
 /// if it has the layer).

@@ -15,7 +15,7 @@ pub const INDEX_CHECK_UNAVAILABLE: &str =
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// `"sqlite"` or `"postgresql"`.
+    /// `"sqlite"`, `"postgresql"` or `"mysql"`.
     pub backend: String,
     /// The synthetic workload's (naive) database file, or the PostgreSQL databases.
     pub database: String,

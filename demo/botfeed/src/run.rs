@@ -32,6 +32,8 @@ pub enum Target {
     /// A PostgreSQL server: botfeed creates (and drops at the end) two databases on it,
     /// `botfeed_<pid>_naive` and `botfeed_<pid>_batched`. Synthetic workload only.
     Postgres(String),
+    /// A MySQL 8 / MariaDB 10.6+ server: as PostgreSQL.
+    MySql(String),
 }
 
 impl Target {
@@ -54,14 +56,12 @@ impl Target {
         if matches!(scheme, "postgres" | "postgresql") {
             return Ok(Self::Postgres(url.to_owned()));
         }
-        if matches!(scheme, "mysql" | "mariadb") {
-            return Err(Error::Unsupported(format!(
-                "--database-url {scheme}://... is not supported yet: botfeed's loaders and hand-written \
-                 queries are compiled and checked for SQLite and PostgreSQL only (no MySQL crate yet). \
-                 Run without --database-url (embedded SQLite), or with a sqlite:// or postgres:// URL."
-            )));
+        if scheme == "mysql" {
+            return Ok(Self::MySql(url.to_owned()));
         }
-        Err(Error::Unsupported(format!("unknown database URL scheme `{scheme}`: use sqlite://PATH")))
+        Err(Error::Unsupported(format!(
+            "database URL scheme `{scheme}` is not supported: use sqlite://PATH, postgres://... or mysql://..."
+        )))
     }
 
     fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -280,6 +280,55 @@ async fn synthetic_postgres(config: &Config, url: &str, base: &str) -> Result<Wo
     ))
 }
 
+/// The synthetic workload on two identical MySQL/MariaDB databases created on the server of `url`.
+async fn synthetic_mysql(config: &Config, url: &str, base: &str) -> Result<WorkloadReport, Error> {
+    use botfeed_mysql::logic as my_logic;
+    let size = my_logic::SeedSize { bots: config.size.bots, chats: config.size.chats, messages: config.size.messages };
+    let rows = my_logic::seed_rows(config.seed, size);
+    let (naive_name, batched_name) = (format!("{base}_naive"), format!("{base}_batched"));
+    let naive_pool = botfeed_mysql::create_database(url, &naive_name).await?;
+    let batched_pool = botfeed_mysql::create_database(url, &batched_name).await?;
+    botfeed_mysql::seed(&naive_pool, &rows).await?;
+    botfeed_mysql::seed(&batched_pool, &rows).await?;
+    let steps = my_logic::plan(config.seed, config.messages, config.size.chats);
+    let history = config.size.messages;
+
+    let naive =
+        run_phase("botfeed::naive", steps.len(), config.progress, |item| {
+            let step = steps[item];
+            let pool = &naive_pool;
+            async move {
+                Ok(botfeed_mysql::generate_naive(pool, step, my_logic::created_at_seconds(history, &step)).await?)
+            }
+        })
+        .await?;
+    let loaders = botfeed_mysql::Loaders::new(&batched_pool);
+    let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
+        let step = steps[item];
+        let (pool, loaders) = (&batched_pool, &loaders);
+        async move {
+            Ok(botfeed_mysql::generate_batched(pool, loaders, step, my_logic::created_at_seconds(history, &step))
+                .await?)
+        }
+    })
+    .await?;
+    let identical = identical(&naive, &batched);
+    let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(my_logic::Generated::line).collect();
+    naive_pool.close().await;
+    batched_pool.close().await;
+    botfeed_mysql::drop_database(url, &naive_name).await?;
+    botfeed_mysql::drop_database(url, &batched_name).await?;
+    Ok(WorkloadReport::new(
+        "botfeed",
+        "generate a chat message: last 30 messages, speakers' profiles, stances and holdings, insert",
+        &naive,
+        &batched,
+        identical,
+        sample,
+        config.no_indexes,
+    ))
+}
+
 /// The two Chinook workloads on the Chinook SQLite database.
 async fn chinook_workloads(config: &Config, path: &Path) -> Result<Vec<WorkloadReport>, Error> {
     let pool = db::load_chinook_sqlite(path, &config.chinook_dir).await?;
@@ -334,17 +383,22 @@ async fn chinook_workloads(config: &Config, path: &Path) -> Result<Vec<WorkloadR
     Ok(reports)
 }
 
-/// The PostgreSQL run: the synthetic workload; the Chinook workloads are reported as skipped.
-async fn run_postgres(config: &Config, url: &str, started: Instant) -> Result<Report, Error> {
+/// A server run: the synthetic workload; the Chinook workloads are reported as skipped.
+async fn run_server(config: &Config, url: &str, backend: &str, started: Instant) -> Result<Report, Error> {
     let base = format!("botfeed_{}", std::process::id());
-    let mut report = Report::new("postgresql", &format!("{base}_naive, {base}_batched (created and dropped)"), config);
+    let mut report = Report::new(backend, &format!("{base}_naive, {base}_batched (created and dropped)"), config);
     if matches!(config.dataset, Dataset::Synthetic | Dataset::All) {
-        report.workloads.push(synthetic_postgres(config, url, &base).await?);
+        let workload = if backend == "mysql" {
+            synthetic_mysql(config, url, &base).await?
+        } else {
+            synthetic_postgres(config, url, &base).await?
+        };
+        report.workloads.push(workload);
     }
     if matches!(config.dataset, Dataset::Chinook | Dataset::All) {
-        let reason = "not built for PostgreSQL yet: the Chinook row structs are compiled for the SQLite script's \
-                      PascalCase schema (the PostgreSQL script is snake_case and a psql script); run without \
-                      --database-url for them";
+        let reason = "not built for database servers yet: the Chinook row structs are compiled for the SQLite \
+                      script's schema (the PostgreSQL script is a snake_case psql script, the MySQL one creates its \
+                      own `Chinook` database); run without --database-url for them";
         for name in ["chinook-invoices", "chinook-playlists"] {
             report.skipped.push(Skipped { name: name.to_owned(), reason: reason.to_owned() });
         }
@@ -362,7 +416,8 @@ pub async fn run(config: &Config) -> Result<Report, Error> {
     let started = Instant::now();
     let path = match &config.target {
         Target::Sqlite(path) => path,
-        Target::Postgres(url) => return run_postgres(config, url, started).await,
+        Target::Postgres(url) => return run_server(config, url, "postgresql", started).await,
+        Target::MySql(url) => return run_server(config, url, "mysql", started).await,
     };
     let mut report = Report::new("sqlite", &path.display().to_string(), config);
     if matches!(config.dataset, Dataset::Synthetic | Dataset::All) {
