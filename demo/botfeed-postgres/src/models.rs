@@ -1,0 +1,54 @@
+//! The demo row types on PostgreSQL, with their derived loaders.
+
+use batchload::Batched;
+
+/// A bot (`bots`).
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "bots")]
+pub struct Bot {
+    /// Primary key; loader [`BotById`].
+    #[batched(key)]
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Persona text.
+    pub persona: String,
+}
+
+/// A bot's stance on a topic (`bot_stances`).
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "bot_stances")]
+pub struct BotStance {
+    /// Primary key; loader [`BotStanceById`].
+    #[batched(key)]
+    pub id: i64,
+    /// Owning bot; loader [`BotStanceByBotId`].
+    #[batched(group)]
+    pub bot_id: i64,
+    /// Topic.
+    pub topic: String,
+    /// Stance text.
+    pub stance: String,
+    /// Strength in `0.0..=1.0`.
+    pub strength: f64,
+    /// Optional note.
+    pub note: Option<String>,
+}
+
+/// A position a bot holds (`bot_holdings`).
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "bot_holdings", loader = "Holding")]
+pub struct BotHolding {
+    /// Primary key; loader [`HoldingById`].
+    #[batched(key)]
+    pub id: i64,
+    /// Owning bot; loader [`HoldingByBotId`].
+    #[batched(group)]
+    pub bot_id: i64,
+    /// Ticker symbol.
+    pub symbol: String,
+    /// Units held.
+    pub quantity: i64,
+    /// Average cost per unit.
+    pub cost_basis: Option<f64>,
+}

@@ -1,0 +1,156 @@
+//! Databases: a fresh, migrated SQLite file per run, the deterministic synthetic seed, and the
+//! Chinook SQLite script loaded into its own file.
+
+use std::path::{Path, PathBuf};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use crate::Error;
+
+/// The demo schema's migrations (`migrations/sqlite`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+pub use crate::logic::{MESSAGE_SPACING_S, SeedSize, TOPICS};
+
+/// ISO 8601 text of `seconds` after 2026-01-01T00:00:00Z: the `created_at` of seeded and
+/// generated messages (deterministic, sortable as text).
+pub fn timestamp(seconds: i64) -> String {
+    let base = chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default();
+    (base + chrono::Duration::seconds(seconds)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Opens (creating if missing) a SQLite database file with a pool of `max_connections`.
+pub async fn open_sqlite(path: &Path, max_connections: u32) -> Result<SqlitePool, Error> {
+    open_sqlite_with(path, max_connections, true).await
+}
+
+async fn open_sqlite_with(path: &Path, max_connections: u32, foreign_keys: bool) -> Result<SqlitePool, Error> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(foreign_keys);
+    Ok(SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?)
+}
+
+/// Deletes a SQLite database file and its WAL/SHM companions, if present.
+pub fn remove_sqlite(path: &Path) -> Result<(), Error> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(PathBuf::from(name)) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(Error::Io(error)),
+        }
+    }
+    Ok(())
+}
+
+/// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`].
+pub async fn fresh_sqlite(path: &Path) -> Result<SqlitePool, Error> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    remove_sqlite(path)?;
+    let pool = open_sqlite(path, 4).await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Writes the synthetic data set for `seed` (same seed, same rows, same ids).
+pub async fn seed_synthetic(pool: &SqlitePool, seed: u64, size: SeedSize) -> Result<(), Error> {
+    let rows = crate::logic::seed_rows(seed, size);
+    let mut tx = pool.begin().await?;
+    let created = timestamp(0);
+    for chunk in rows.bots.chunks(1_000) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO bots (id, name, persona, created_at) ");
+        insert.push_values(chunk, |mut row, bot| {
+            row.push_bind(bot.id).push_bind(&bot.name).push_bind(&bot.persona).push_bind(&created);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in rows.stances.chunks(1_000) {
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) ");
+        insert.push_values(chunk, |mut row, stance| {
+            row.push_bind(stance.id)
+                .push_bind(stance.bot_id)
+                .push_bind(&stance.topic)
+                .push_bind(&stance.stance)
+                .push_bind(stance.strength)
+                .push_bind(&stance.note);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in rows.holdings.chunks(1_000) {
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO bot_holdings (id, bot_id, symbol, quantity, cost_basis) ");
+        insert.push_values(chunk, |mut row, holding| {
+            row.push_bind(holding.id)
+                .push_bind(holding.bot_id)
+                .push_bind(&holding.symbol)
+                .push_bind(holding.quantity)
+                .push_bind(holding.cost_basis);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in rows.chats.chunks(1_000) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO chats (id, title, created_at) ");
+        insert.push_values(chunk, |mut row, (id, title)| {
+            row.push_bind(*id).push_bind(title).push_bind(&created);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in rows.messages.chunks(1_000) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO messages (id, chat_id, bot_id, body, created_at) ");
+        insert.push_values(chunk, |mut row, message| {
+            row.push_bind(message.id)
+                .push_bind(message.chat_id)
+                .push_bind(message.bot_id)
+                .push_bind(&message.body)
+                .push_bind(timestamp(message.seconds));
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Copies the database behind `pool` into a new file at `target` (`VACUUM INTO`): the second
+/// run starts from a byte-for-byte identical data set.
+pub async fn copy_sqlite(pool: &SqlitePool, target: &Path) -> Result<SqlitePool, Error> {
+    remove_sqlite(target)?;
+    let target_text =
+        target.to_str().ok_or_else(|| Error::Setup(format!("path is not UTF-8: {}", target.display())))?;
+    sqlx::query("VACUUM INTO ?1").bind(target_text).execute(pool).await?;
+    open_sqlite(target, 4).await
+}
+
+/// Where the Chinook scripts live: `$BOTFEED_CHINOOK_DIR`, else `shared/data/chinook` beside the
+/// repository (`../shared` from the workspace root).
+pub fn chinook_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BOTFEED_CHINOOK_DIR") {
+        return PathBuf::from(dir);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/chinook")
+}
+
+/// Loads the Chinook SQLite script into a fresh database at `path` (in one transaction).
+pub async fn load_chinook_sqlite(path: &Path, script_dir: &Path) -> Result<SqlitePool, Error> {
+    let script_path = script_dir.join("Chinook_Sqlite.sql");
+    let script = std::fs::read_to_string(&script_path)
+        .map_err(|error| Error::Setup(format!("cannot read the Chinook script {}: {error}", script_path.display())))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    remove_sqlite(path)?;
+    // The script inserts parents after children: no foreign key enforcement while loading.
+    let pool = open_sqlite_with(path, 4, false).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(script)).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(pool)
+}

@@ -1,0 +1,284 @@
+// The backend-independent part of botfeed's synthetic workload: the data set, the step plan,
+// the choice of speakers and the message template. A module of `botfeed` (SQLite) and, through
+// `#[path]`, of `botfeed-postgres`: each crate provides `crate::models::{Bot, BotStance,
+// BotHolding}` (its own derived loaders) and `crate::Error` with a `Setup(String)` variant.
+
+use std::fmt::Write as _;
+
+use crate::Error;
+use crate::models::{Bot, BotHolding, BotStance};
+
+/// Size of the synthetic data set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSize {
+    /// Bots (each with 3-8 stances and 2-6 holdings).
+    pub bots: i64,
+    /// Chats.
+    pub chats: i64,
+    /// History messages.
+    pub messages: i64,
+}
+
+impl Default for SeedSize {
+    /// 200 bots, 50 chats, 20,000 history messages.
+    fn default() -> Self {
+        Self { bots: 200, chats: 50, messages: 20_000 }
+    }
+}
+
+/// Seconds between two messages' `created_at`.
+pub const MESSAGE_SPACING_S: i64 = 37;
+
+/// Topics bots hold stances on.
+pub const TOPICS: [&str; 12] =
+    ["rates", "inflation", "chips", "energy", "housing", "crypto", "jobs", "trade", "gold", "bonds", "ai", "climate"];
+const STANCES: [&str; 7] = ["bullish", "bearish", "cautious", "neutral", "contrarian", "optimistic", "skeptical"];
+const SYMBOLS: [&str; 16] = [
+    "AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "GOOG", "META", "BRK", "XOM", "JPM", "GLD", "TLT", "BTC", "ETH", "SPY",
+    "QQQ",
+];
+const ADJECTIVES: [&str; 10] = ["Calm", "Witty", "Grumpy", "Eager", "Sly", "Bold", "Shy", "Loud", "Wise", "Odd"];
+const ANIMALS: [&str; 10] = ["Otter", "Heron", "Badger", "Lynx", "Mole", "Crow", "Yak", "Newt", "Ibis", "Wolf"];
+const PERSONAS: [&str; 6] = [
+    "value investor who distrusts hype",
+    "momentum trader chasing headlines",
+    "macro economist with strong opinions",
+    "retired banker telling old stories",
+    "startup founder pitching everything",
+    "quiet analyst quoting numbers",
+];
+
+/// The rows of the synthetic data set, with explicit ids (1, 2, ... per table).
+#[derive(Debug, Clone, Default)]
+pub struct SeedRows {
+    /// Bots.
+    pub bots: Vec<Bot>,
+    /// Stances.
+    pub stances: Vec<BotStance>,
+    /// Holdings.
+    pub holdings: Vec<BotHolding>,
+    /// Chats: id, title.
+    pub chats: Vec<(i64, String)>,
+    /// History messages.
+    pub messages: Vec<SeedMessage>,
+}
+
+/// A history message; `seconds` after 2026-01-01T00:00:00Z.
+#[derive(Debug, Clone)]
+pub struct SeedMessage {
+    /// Id.
+    pub id: i64,
+    /// Chat.
+    pub chat_id: i64,
+    /// Author.
+    pub bot_id: i64,
+    /// Text.
+    pub body: String,
+    /// Creation time, seconds after 2026-01-01T00:00:00Z.
+    pub seconds: i64,
+}
+
+/// The synthetic data set for `seed` (same seed, same rows).
+pub fn seed_rows(seed: u64, size: SeedSize) -> SeedRows {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut rows = SeedRows::default();
+    for id in 1..=size.bots {
+        let name = format!("{}{}{id}", ADJECTIVES[rng.usize(..ADJECTIVES.len())], ANIMALS[rng.usize(..ANIMALS.len())]);
+        rows.bots.push(Bot { id, name, persona: PERSONAS[rng.usize(..PERSONAS.len())].to_owned() });
+        let mut topics: Vec<&str> = TOPICS.to_vec();
+        rng.shuffle(&mut topics);
+        for topic in topics.iter().take(rng.usize(3..=8)) {
+            let strength = f64::from(rng.u32(1..=100)) / 100.0;
+            let note = rng.bool().then(|| format!("since {}", 2015 + rng.u32(0..11)));
+            rows.stances.push(BotStance {
+                id: rows.stances.len() as i64 + 1,
+                bot_id: id,
+                topic: (*topic).to_owned(),
+                stance: STANCES[rng.usize(..STANCES.len())].to_owned(),
+                strength,
+                note,
+            });
+        }
+        let mut symbols: Vec<&str> = SYMBOLS.to_vec();
+        rng.shuffle(&mut symbols);
+        for symbol in symbols.iter().take(rng.usize(2..=6)) {
+            let cost_basis = rng.bool().then(|| f64::from(rng.u32(100..=90_000)) / 100.0);
+            rows.holdings.push(BotHolding {
+                id: rows.holdings.len() as i64 + 1,
+                bot_id: id,
+                symbol: (*symbol).to_owned(),
+                quantity: i64::from(rng.u32(1..=500)),
+                cost_basis,
+            });
+        }
+    }
+    // Chats, each with a fixed cast of 6-14 members who do the talking.
+    let mut members: Vec<Vec<i64>> = Vec::new();
+    for id in 1..=size.chats {
+        rows.chats.push((id, format!("{} desk #{id}", TOPICS[rng.usize(..TOPICS.len())])));
+        let cast = rng.usize(6..=14).min(size.bots as usize);
+        let mut ids: Vec<i64> = (1..=size.bots).collect();
+        rng.shuffle(&mut ids);
+        members.push(ids.into_iter().take(cast).collect());
+    }
+    // History: the first rounds visit every chat in turn (so each has at least 30 messages
+    // when the history is large enough), then chats are picked at random.
+    for index in 0..size.messages {
+        let chat = if index < size.chats * 30 { index % size.chats + 1 } else { rng.i64(1..=size.chats) };
+        let cast = &members[(chat - 1) as usize];
+        let bot = cast[rng.usize(..cast.len())];
+        let topic = TOPICS[rng.usize(..TOPICS.len())];
+        let body = format!("{topic} check-in {index}: {} as usual", STANCES[rng.usize(..STANCES.len())]);
+        rows.messages.push(SeedMessage {
+            id: index + 1,
+            chat_id: chat,
+            bot_id: bot,
+            body,
+            seconds: index * MESSAGE_SPACING_S,
+        });
+    }
+    rows
+}
+
+/// Messages of history read per generated message.
+pub const HISTORY: usize = 30;
+/// Most recent messages whose authors are the conversation context.
+pub const CONTEXT: usize = 8;
+/// Most distinct recent speakers whose stances and holdings are read.
+pub const MAX_SPEAKERS: usize = 3;
+
+/// One message to generate: which chat, and the deterministic choice value for the speaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// Position in the run (0-based); fixes the message's `created_at`.
+    pub index: usize,
+    /// Chat to write in.
+    pub chat_id: i64,
+    /// Drives the choice of the next speaker.
+    pub pick: u64,
+}
+
+/// The steps of a run: deterministic from `seed`.
+pub fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Step> {
+    let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1));
+    (0..messages).map(|index| Step { index, chat_id: rng.i64(1..=chats), pick: rng.u64(..) }).collect()
+}
+
+/// Seconds after 2026-01-01T00:00:00Z of the message of `step`, after `history` seeded messages.
+pub fn created_at_seconds(history: i64, step: &Step) -> i64 {
+    (history + step.index as i64) * MESSAGE_SPACING_S
+}
+
+/// A generated (and inserted) message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Its id.
+    pub id: i64,
+    /// Its chat.
+    pub chat_id: i64,
+    /// Its author.
+    pub bot_id: i64,
+    /// Its text.
+    pub body: String,
+}
+
+impl Generated {
+    /// One line: `#id chat/bot: body`.
+    pub fn line(&self) -> String {
+        format!("#{} chat {} bot {}: {}", self.id, self.chat_id, self.bot_id, self.body)
+    }
+}
+
+/// Who is in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cast {
+    /// Authors of the [`CONTEXT`] most recent messages, most recent first (with repeats).
+    pub context_authors: Vec<i64>,
+    /// Distinct recent speakers, most recent first, at most [`MAX_SPEAKERS`].
+    pub speakers: Vec<i64>,
+    /// Who speaks next.
+    pub next: i64,
+}
+
+/// The cast from the chat's history (authors, most recent first) and the step's choice value:
+/// the next speaker is one of the history's distinct authors (by id, `pick` modulo their
+/// number), never the last speaker when someone else is there.
+pub fn choose_cast(history_authors: &[i64], pick: u64) -> Option<Cast> {
+    let last = *history_authors.first()?;
+    let context_authors: Vec<i64> = history_authors.iter().take(CONTEXT).copied().collect();
+    let mut speakers = Vec::new();
+    for author in &context_authors {
+        if !speakers.contains(author) && speakers.len() < MAX_SPEAKERS {
+            speakers.push(*author);
+        }
+    }
+    let mut candidates: Vec<i64> = history_authors.to_vec();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let len = candidates.len() as u64;
+    let mut next = candidates[(pick % len) as usize];
+    if next == last && len > 1 {
+        next = candidates[((pick + 1) % len) as usize];
+    }
+    Some(Cast { context_authors, speakers, next })
+}
+
+/// What is known about one bot when composing.
+#[derive(Debug, Clone, Copy)]
+pub struct Person<'a> {
+    /// Profile.
+    pub bot: &'a Bot,
+    /// Stances, by id.
+    pub stances: &'a [BotStance],
+    /// Holdings, by id.
+    pub holdings: &'a [BotHolding],
+}
+
+/// The message text (a template over the data; deterministic).
+pub fn compose(next: Person<'_>, speakers: &[Person<'_>], last_body: &str) -> String {
+    let mut text = format!("{}: ", next.bot.name);
+    let top = next.stances.iter().max_by(|a, b| a.strength.total_cmp(&b.strength).then(b.id.cmp(&a.id)));
+    match top {
+        Some(top) => {
+            let _ = write!(text, "on {} I'm {} ({:.2})", top.topic, top.stance, top.strength);
+        }
+        None => text.push_str("no strong views today"),
+    }
+    if let Some(other) = speakers.iter().find(|person| person.bot.id != next.bot.id) {
+        let _ = write!(text, "; @{}", other.bot.name);
+        match top.and_then(|top| other.stances.iter().find(|stance| stance.topic == top.topic)) {
+            Some(theirs) => {
+                let _ = write!(text, " you're {} on it", theirs.stance);
+                if let Some(note) = &theirs.note {
+                    let _ = write!(text, " ({note})");
+                }
+            }
+            None => text.push_str(" your take?"),
+        }
+    }
+    let biggest = next.holdings.iter().max_by(|a, b| a.quantity.cmp(&b.quantity).then(b.id.cmp(&a.id)));
+    if let Some(holding) = biggest {
+        let _ = write!(text, "; I hold {} {}", holding.quantity, holding.symbol);
+        if let Some(cost) = holding.cost_basis {
+            let _ = write!(text, " at {cost:.2}");
+        }
+        let same = speakers
+            .iter()
+            .filter(|person| person.bot.id != next.bot.id)
+            .filter(|person| person.holdings.iter().any(|held| held.symbol == holding.symbol))
+            .count();
+        if same > 0 {
+            let _ = write!(text, ", like {same} of you");
+        }
+    }
+    let names: Vec<&str> = speakers.iter().map(|person| person.bot.name.as_str()).collect();
+    let snippet: String = last_body.chars().take(24).collect();
+    let style = next.bot.persona.split_whitespace().next().unwrap_or("bot");
+    let _ = write!(text, " (after {}; re: \"{snippet}\") [{style}]", names.join(", "));
+    text
+}
+
+/// A "not found" error.
+pub fn missing(what: &str, id: i64) -> Error {
+    Error::Setup(format!("{what} {id} not found"))
+}

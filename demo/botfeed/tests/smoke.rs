@@ -1,0 +1,101 @@
+//! Smoke test of the whole botfeed run on SQLite with a small message count: identical output,
+//! zero errors, the statement counts the issue asks for, N+1 findings naming loaders, and the
+//! JSON report's documented fields.
+
+use botfeed::db::SeedSize;
+use botfeed::{Config, Dataset, Target};
+use serde_json::Value;
+
+fn number(value: &Value, field: &str) -> f64 {
+    value[field].as_f64().unwrap_or_else(|| panic!("`{field}` is a number in {value}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_run_is_identical_error_free_and_batched() {
+    assert!(botfeed::install_instrumentation(), "the test installs the global subscriber");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut config = Config::new(dir.path());
+    config.messages = 40;
+    config.seed = 7;
+    config.dataset = Dataset::All;
+    config.progress = false;
+    config.size = SeedSize { bots: 200, chats: 50, messages: 3_000 };
+    let report = botfeed::run(&config).await.expect("the run completes");
+
+    let synthetic = report.workloads.iter().find(|w| w.name == "botfeed").expect("synthetic workload ran");
+    assert_eq!(synthetic.operations, 40);
+    assert!(synthetic.identical_output, "naive and batched wrote the same messages");
+    assert_eq!(synthetic.errors, 0);
+    assert!(synthetic.batched.queries_max <= 4, "batched: at most 4 statements per message: {:?}", synthetic.batched);
+    assert!(synthetic.naive.queries_per_op >= 15.0, "naive: 15+ statements per message: {:?}", synthetic.naive);
+    assert!(synthetic.naive.queries_max <= 20);
+    assert_eq!(synthetic.batched.n_plus_one_findings, 0);
+    assert_eq!(synthetic.batched.budget_exceeded, 0);
+    let fixes: Vec<&str> = synthetic.naive.findings.iter().map(|finding| finding.fix.as_str()).collect();
+    for loader in ["BotById", "BotStanceByBotId", "HoldingByBotId"] {
+        assert!(fixes.iter().any(|fix| fix.contains(loader)), "a finding names {loader}: {fixes:?}");
+    }
+
+    if report.skipped.is_empty() {
+        for name in ["chinook-invoices", "chinook-playlists"] {
+            let workload = report.workloads.iter().find(|w| w.name == name).expect("Chinook workload ran");
+            assert!(workload.identical_output, "{name}: identical output");
+            assert_eq!(workload.errors, 0, "{name}: no error");
+            assert!(workload.batched.queries_max <= 8, "{name}: {:?}", workload.batched);
+            assert!(workload.naive.n_plus_one_findings > 0, "{name}: the naive run has N+1 findings");
+        }
+    } else {
+        eprintln!("Chinook skipped: {:?}", report.skipped);
+    }
+
+    // The JSON document has the documented shape.
+    let json: Value = serde_json::from_str(&report.to_json()).expect("the JSON report parses");
+    assert_eq!(json["backend"], "sqlite");
+    let workloads = json["workloads"].as_array().expect("workloads array");
+    assert!(!workloads.is_empty());
+    for workload in workloads {
+        assert!(workload["name"].is_string());
+        assert!(workload["operations"].is_u64());
+        assert_eq!(workload["identical_output"], true);
+        assert_eq!(workload["errors"], 0);
+        for phase in ["naive", "batched"] {
+            let phase = &workload[phase];
+            for field in ["queries_per_op", "p50_ms", "p95_ms"] {
+                assert!(number(phase, field) >= 0.0);
+            }
+            assert!(phase["n_plus_one_findings"].is_u64());
+            for slow in phase["slowest"].as_array().expect("slowest array") {
+                assert!(slow["summary"].is_string());
+                assert!(number(slow, "total_ms") >= 0.0);
+                assert!(slow["calls"].is_u64());
+            }
+        }
+    }
+
+    let html = botfeed::html::render(&report);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.matches("<svg").count() >= 2, "latency and statements charts are inline SVG");
+    assert!(!html.contains("<script"), "self-contained, no script");
+
+    let text = report.to_string();
+    assert!(text.contains("4. validation"), "{text}");
+}
+
+#[test]
+fn database_urls_pick_the_backend() {
+    let dir = std::path::Path::new("target");
+    let error = Target::from_url(Some("oracle://x"), dir).expect_err("not supported");
+    assert!(error.to_string().contains("not supported"), "{error}");
+    assert_eq!(
+        Target::from_url(Some("postgres://postgres@127.0.0.1:5432/postgres"), dir).expect("postgres URL"),
+        Target::Postgres("postgres://postgres@127.0.0.1:5432/postgres".into())
+    );
+    assert_eq!(
+        Target::from_url(Some("mysql://root@127.0.0.1:3306/mysql"), dir).expect("mysql URL"),
+        Target::MySql("mysql://root@127.0.0.1:3306/mysql".into())
+    );
+    assert_eq!(
+        Target::from_url(Some("sqlite:///tmp/botfeed/x.db?mode=rwc"), dir).expect("sqlite URL"),
+        Target::Sqlite("/tmp/botfeed/x.db".into())
+    );
+}
