@@ -49,6 +49,33 @@ pub fn remove_sqlite(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Version of the migration adding the four secondary indexes (`0002_indexes`).
+pub const INDEX_MIGRATION: i64 = 2;
+
+/// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`] up to
+/// (excluding) the index migration: the schema the original engine ran on.
+pub async fn fresh_sqlite_without_indexes(path: &Path) -> Result<SqlitePool, Error> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    remove_sqlite(path)?;
+    let pool = open_sqlite(path, 4).await?;
+    let before_indexes = sqlx::migrate::Migrator::with_migrations(
+        MIGRATOR.iter().filter(|migration| migration.version < INDEX_MIGRATION).cloned().collect(),
+    );
+    before_indexes.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Applies the rest of [`MIGRATOR`] (the index migration) to a database made by
+/// [`fresh_sqlite_without_indexes`].
+pub async fn add_indexes(pool: &SqlitePool) -> Result<(), Error> {
+    let mut all = sqlx::migrate::Migrator::with_migrations(MIGRATOR.iter().cloned().collect());
+    all.set_ignore_missing(true);
+    all.run(pool).await?;
+    Ok(())
+}
+
 /// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`].
 pub async fn fresh_sqlite(path: &Path) -> Result<SqlitePool, Error> {
     if let Some(dir) = path.parent() {

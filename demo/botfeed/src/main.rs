@@ -41,8 +41,8 @@ struct Args {
     /// Write a self-contained HTML page with charts to this file.
     #[arg(long)]
     report_html: Option<PathBuf>,
-    /// Skip the index migration. Accepted for the index-advisor phase; no index migration
-    /// exists yet, so today it changes nothing.
+    /// Skip the index migration (`0002_indexes`) in the SQLite synthetic run: phase 2 then
+    /// shows the full scans and the batched run runs without the indexes.
     #[arg(long)]
     no_indexes: bool,
     /// Folder holding Chinook_Sqlite.sql (default: $BOTFEED_CHINOOK_DIR, else ../shared/data/chinook

@@ -82,7 +82,7 @@ pub struct Config {
     pub seed: u64,
     /// Workloads to run.
     pub dataset: Dataset,
-    /// Skip the index migration (there is none yet: changes nothing).
+    /// Skip the index migration in the SQLite synthetic run.
     pub no_indexes: bool,
     /// Size of the synthetic data set.
     pub size: SeedSize,
@@ -197,9 +197,13 @@ fn identical<T: PartialEq>(naive: &PhaseRun<T>, batched: &PhaseRun<T>) -> bool {
 
 /// The synthetic workload on two identical SQLite copies.
 async fn synthetic_workload(config: &Config, path: &Path) -> Result<WorkloadReport, Error> {
-    let naive_pool = db::fresh_sqlite(path).await?;
+    // Phase 1 runs on the schema without the secondary indexes (as the original engine did);
+    // phase 2 checks every loader statement with the index advisor, adds the indexes by
+    // migration (unless --no-indexes) and checks again; phase 3 runs on the indexed copy.
+    let naive_pool = db::fresh_sqlite_without_indexes(path).await?;
     db::seed_synthetic(&naive_pool, config.seed, config.size).await?;
     let batched_pool = db::copy_sqlite(&naive_pool, &Target::sibling(path, "batched")).await?;
+    let index_check = index_phase(&batched_pool, config.no_indexes).await?;
     let steps = synthetic::plan(config.seed, config.messages, config.size.chats);
     let history = config.size.messages;
 
@@ -220,15 +224,50 @@ async fn synthetic_workload(config: &Config, path: &Path) -> Result<WorkloadRepo
     let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(synthetic::Generated::line).collect();
     naive_pool.close().await;
     batched_pool.close().await;
-    Ok(WorkloadReport::new(
+    let mut report = WorkloadReport::new(
         "botfeed",
         "generate a chat message: last 30 messages, speakers' profiles, stances and holdings, insert",
         &naive,
         &batched,
         identical,
         sample,
-        config.no_indexes,
-    ))
+    );
+    report.index_check = index_check;
+    Ok(report)
+}
+
+/// Tables of the chat-bot schema: the loaders the index check covers.
+const DEMO_TABLES: [&str; 5] = ["bots", "chats", "messages", "bot_stances", "bot_holdings"];
+
+/// Phase 2 on SQLite: the index advisor over every chat-bot loader before the index migration,
+/// then the migration (unless `no_indexes`) and the advisor again. Returns the report line.
+async fn index_phase(pool: &sqlx::SqlitePool, no_indexes: bool) -> Result<String, Error> {
+    use batchload::advisor::{analyze, registered_for};
+    let loaders: Vec<_> =
+        registered_for::<sqlx::Sqlite>().into_iter().filter(|info| DEMO_TABLES.contains(&info.table)).collect();
+    let advice = |error: batchload::advisor::AdvisorError| Error::Setup(format!("index advisor: {error}"));
+    let before = analyze(pool, &loaders).await.map_err(advice)?;
+    let scans: Vec<&str> = before.full_scans().map(|plan| plan.loader.loader).collect();
+    let mut line = format!(
+        "before 0002_indexes: {} of {} loader statements scan their table ({}); fixes: {}",
+        scans.len(),
+        loaders.len(),
+        scans.join(", "),
+        before.suggestions().join(" ")
+    );
+    if no_indexes {
+        line.push_str("; --no-indexes: migration skipped, the batched run scans too");
+        return Ok(line);
+    }
+    db::add_indexes(pool).await?;
+    let after = analyze(pool, &loaders).await.map_err(advice)?;
+    let still: Vec<&str> = after.full_scans().map(|plan| plan.loader.loader).collect();
+    if still.is_empty() {
+        line.push_str(&format!("; after 0002_indexes: all {} indexed", loaders.len()));
+    } else {
+        line.push_str(&format!("; after 0002_indexes: still scanning: {}", still.join(", ")));
+    }
+    Ok(line)
 }
 
 /// The synthetic workload on two identical PostgreSQL databases created on the server of `url`.
@@ -276,7 +315,6 @@ async fn synthetic_postgres(config: &Config, url: &str, base: &str) -> Result<Wo
         &batched,
         identical,
         sample,
-        config.no_indexes,
     ))
 }
 
@@ -325,7 +363,6 @@ async fn synthetic_mysql(config: &Config, url: &str, base: &str) -> Result<Workl
         &batched,
         identical,
         sample,
-        config.no_indexes,
     ))
 }
 
@@ -355,7 +392,6 @@ async fn chinook_workloads(config: &Config, path: &Path) -> Result<Vec<WorkloadR
         &batched,
         identical(&naive, &batched),
         sample,
-        config.no_indexes,
     ));
 
     let naive = run_phase("chinook-playlists::naive", playlists.len(), config.progress, |item| {
@@ -377,7 +413,6 @@ async fn chinook_workloads(config: &Config, path: &Path) -> Result<Vec<WorkloadR
         &batched,
         identical(&naive, &batched),
         sample,
-        config.no_indexes,
     ));
     pool.close().await;
     Ok(reports)
