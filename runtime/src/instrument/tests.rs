@@ -93,6 +93,7 @@ fn check(max_queries: Option<u64>, body: impl FnOnce()) -> Result<OperationRepor
 
 #[test]
 fn statements_are_recorded_in_the_nearest_operation_and_roll_up() {
+    let _serial = serial();
     static OUTER: OperationSite = OperationSite::new("unit::outer", None, None);
     with_layer(builder(), |profile, _| {
         statement("SELECT 1", 1, 10);
@@ -126,6 +127,7 @@ fn statements_are_recorded_in_the_nearest_operation_and_roll_up() {
 
 #[test]
 fn repeats_from_one_call_site_are_an_n_plus_one_and_distinct_statements_are_not() {
+    let _serial = serial();
     with_layer(builder(), |_, _| {
         let report = check(None, || {
             for id in 0..20 {
@@ -150,6 +152,7 @@ fn repeats_from_one_call_site_are_an_n_plus_one_and_distinct_statements_are_not(
 
 #[test]
 fn chunks_of_one_loader_batch_are_one_round_trip() {
+    let _serial = serial();
     with_layer(builder(), |_, _| {
         let report = check(None, || {
             for _batch in 0..2 {
@@ -173,6 +176,7 @@ fn chunks_of_one_loader_batch_are_one_round_trip() {
 
 #[test]
 fn budget_counts_queries_only_and_lists_them_numbered() {
+    let _serial = serial();
     with_layer(builder(), |_, _| {
         let report = check(Some(3), || {
             statement("BEGIN", 0, 1);
@@ -204,6 +208,7 @@ fn budget_counts_queries_only_and_lists_them_numbered() {
 
 #[test]
 fn modes_off_warn_and_deny() {
+    let _serial = serial();
     let run = || {
         timed!("unit::modes", Some(1), || {
             for id in 0..3 {
@@ -254,6 +259,7 @@ fn modes_off_warn_and_deny() {
 
 #[test]
 fn a_dropped_operation_is_cancelled_and_never_fails() {
+    let _serial = serial();
     static SITE: OperationSite = OperationSite::new("unit::cancelled", Some(0), None);
     with_layer(builder().budget(Mode::Deny), |profile, warnings| {
         let operation = Operation::start(&SITE, crate::__operation_span!(INFO, "unit::cancelled"));
@@ -272,6 +278,7 @@ fn a_dropped_operation_is_cancelled_and_never_fails() {
 
 #[test]
 fn unobservable_operations_fail_their_checks() {
+    let _serial = serial();
     // A global INFO filter: sqlx's DEBUG statement events never reach any layer.
     let layer = builder().budget(Mode::Deny).build();
     let subscriber = tracing_subscriber::registry().with(LevelFilter::INFO).with(layer);
@@ -324,6 +331,7 @@ fn unobservable_operations_fail_their_checks() {
 
 #[test]
 fn profile_renders_as_text_and_json_and_caps_fingerprints() {
+    let _serial = serial();
     with_layer(builder().max_fingerprints(2), |profile, _| {
         check(None, || {
             for id in 0..4 {
@@ -368,6 +376,7 @@ fn profile_renders_as_text_and_json_and_caps_fingerprints() {
 
 #[test]
 fn metrics_have_low_cardinality_labels() {
+    let _serial = serial();
     use ::metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 
     #[derive(Default)]
@@ -410,6 +419,7 @@ fn metrics_have_low_cardinality_labels() {
 
 #[test]
 fn operation_spans_carry_opentelemetry_fields() {
+    let _serial = serial();
     /// Records the fields recorded on spans after their creation.
     #[derive(Clone, Default)]
     struct Recorded(Arc<Mutex<Vec<String>>>);
@@ -449,4 +459,12 @@ fn operation_spans_carry_opentelemetry_fields() {
             "batchload.outcome=\"ok\"",
         ]
     );
+}
+
+/// Serializes the tests of this module: they install scoped subscribers, and tracing's
+/// callsite interest and max-level hint are global, so parallel tests could see each other's
+/// filters (a flaky `unobservable_operations_fail_their_checks` was seen on a fresh clone).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
