@@ -12,6 +12,7 @@ use sqlx::{ConnectOptions as _, Connection as _, Executor as _, PgPool, Postgres
 #[path = "../../botfeed/src/logic.rs"]
 /// The backend-independent part of the synthetic workload, shared with `botfeed`.
 pub mod logic;
+#[path = "../../botfeed/src/server_models.rs"]
 pub mod models;
 
 use logic::{Generated, Person, SeedRows, Step, choose_cast, compose, missing};

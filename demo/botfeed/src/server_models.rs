@@ -1,4 +1,6 @@
-//! The demo row types on MySQL / MariaDB, with their derived loaders.
+//! The demo row types on the database servers, with their derived loaders: one file included by
+//! `botfeed-postgres` and `botfeed-mysql` (each crate's `[package.metadata.batchload]` picks the
+//! dialect the derive generates).
 
 use batchload::Batched;
 
