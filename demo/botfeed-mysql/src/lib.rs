@@ -9,6 +9,7 @@ use futures_util::future::try_join;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::{ConnectOptions as _, Connection as _, Executor as _, MySql, MySqlPool, QueryBuilder};
 
+pub mod chinook;
 #[path = "../../botfeed/src/logic.rs"]
 /// The backend-independent part of the synthetic workload, shared with `botfeed`.
 pub mod logic;
@@ -54,11 +55,11 @@ fn valid_name(name: &str) -> Result<&str, Error> {
     }
 }
 
-/// Creates (dropping any previous one) database `name` on the server of `url`, migrates it
-/// and returns a pool on it.
+/// Creates (dropping any previous one) the empty database `name` on the server of `url` and
+/// returns a pool on it.
 ///
 /// # Errors
-/// Connection, creation or migration failures.
+/// An invalid name ([`Error::Setup`]); connection or creation failures.
 pub async fn create_database(url: &str, name: &str) -> Result<MySqlPool, Error> {
     let name = valid_name(name)?;
     let admin: MySqlConnectOptions = url.parse()?;
@@ -69,8 +70,30 @@ pub async fn create_database(url: &str, name: &str) -> Result<MySqlPool, Error> 
         .await?;
     connection.close().await?;
     let pool = MySqlPoolOptions::new().max_connections(4).connect_with(admin.database(name)).await?;
-    MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// Migrates a database made by [`create_database`] with [`MIGRATOR`]: all of it, or (when
+/// `with_indexes` is false) up to the index migration, as the original engine's schema was.
+///
+/// # Errors
+/// A failed migration.
+pub async fn migrate(pool: &MySqlPool, with_indexes: bool) -> Result<(), Error> {
+    if with_indexes {
+        MIGRATOR.run(pool).await?;
+    } else {
+        logic::migrations_before_indexes(&MIGRATOR).run(pool).await?;
+    }
+    Ok(())
+}
+
+/// Applies the index migration (`0002_indexes`) to a database migrated without it.
+///
+/// # Errors
+/// A failed migration.
+pub async fn add_indexes(pool: &MySqlPool) -> Result<(), Error> {
+    logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
+    Ok(())
 }
 
 /// Drops database `name` on the server of `url`.

@@ -11,7 +11,7 @@ use crate::Error;
 /// The demo schema's migrations (`migrations/sqlite`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
-pub use crate::logic::{MESSAGE_SPACING_S, SeedSize, TOPICS};
+pub use crate::logic::{INDEX_MIGRATION, MESSAGE_SPACING_S, SeedSize, TOPICS};
 
 /// ISO 8601 text of `seconds` after 2026-01-01T00:00:00Z: the `created_at` of seeded and
 /// generated messages (deterministic, sortable as text).
@@ -49,9 +49,6 @@ pub fn remove_sqlite(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Version of the migration adding the four secondary indexes (`0002_indexes`).
-pub const INDEX_MIGRATION: i64 = 2;
-
 /// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`] up to
 /// (excluding) the index migration: the schema the original engine ran on.
 pub async fn fresh_sqlite_without_indexes(path: &Path) -> Result<SqlitePool, Error> {
@@ -60,19 +57,14 @@ pub async fn fresh_sqlite_without_indexes(path: &Path) -> Result<SqlitePool, Err
     }
     remove_sqlite(path)?;
     let pool = open_sqlite(path, 4).await?;
-    let before_indexes = sqlx::migrate::Migrator::with_migrations(
-        MIGRATOR.iter().filter(|migration| migration.version < INDEX_MIGRATION).cloned().collect(),
-    );
-    before_indexes.run(&pool).await?;
+    crate::logic::migrations_before_indexes(&MIGRATOR).run(&pool).await?;
     Ok(pool)
 }
 
 /// Applies the rest of [`MIGRATOR`] (the index migration) to a database made by
 /// [`fresh_sqlite_without_indexes`].
 pub async fn add_indexes(pool: &SqlitePool) -> Result<(), Error> {
-    let mut all = sqlx::migrate::Migrator::with_migrations(MIGRATOR.iter().cloned().collect());
-    all.set_ignore_missing(true);
-    all.run(pool).await?;
+    crate::logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
     Ok(())
 }
 
@@ -165,9 +157,12 @@ pub fn chinook_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/chinook")
 }
 
+/// The Chinook SQLite script's file name in the Chinook folder.
+pub const CHINOOK_SCRIPT: &str = "Chinook_Sqlite.sql";
+
 /// Loads the Chinook SQLite script into a fresh database at `path` (in one transaction).
 pub async fn load_chinook_sqlite(path: &Path, script_dir: &Path) -> Result<SqlitePool, Error> {
-    let script_path = script_dir.join("Chinook_Sqlite.sql");
+    let script_path = script_dir.join(CHINOOK_SCRIPT);
     let script = std::fs::read_to_string(&script_path)
         .map_err(|error| Error::Setup(format!("cannot read the Chinook script {}: {error}", script_path.display())))?;
     if let Some(dir) = path.parent() {

@@ -6,6 +6,7 @@
 //! same; every operation is a `#[batchload::timed]` operation, and the report shows, per
 //! workload, the four phases: baseline profile, index check, batched run, validation.
 
+mod backend;
 pub mod chinook;
 pub mod db;
 pub mod html;

@@ -282,3 +282,21 @@ pub fn compose(next: Person<'_>, speakers: &[Person<'_>], last_body: &str) -> St
 pub fn missing(what: &str, id: i64) -> Error {
     Error::Setup(format!("{what} {id} not found"))
 }
+
+/// Version of the migration adding the four secondary indexes (`0002_indexes`).
+pub const INDEX_MIGRATION: i64 = 2;
+
+/// The migrations of `all` before the index migration: the schema the original engine ran on.
+pub fn migrations_before_indexes(all: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
+    sqlx::migrate::Migrator::with_migrations(
+        all.iter().filter(|migration| migration.version < INDEX_MIGRATION).cloned().collect(),
+    )
+}
+
+/// All of `all`, to run on a database that already has the migrations before the index
+/// migration (applied ones are skipped).
+pub fn migrations_with_indexes(all: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate::Migrator::with_migrations(all.iter().cloned().collect());
+    migrator.set_ignore_missing(true);
+    migrator
+}

@@ -5,12 +5,14 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use batchload::instrument::{ProfileReport, profile_handle};
+use batchload::advisor::{AdvisorError, PlanDatabase, analyze, registered_for};
+use batchload::instrument::{LoaderInfo, ProfileReport, profile_handle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::backend::{Chinook, MySqlServer, PostgresServer, Server, SqliteFiles};
 use crate::db::{self, SeedSize};
 use crate::report::{Report, Skipped, WorkloadReport};
-use crate::{Error, chinook, synthetic};
+use crate::{Error, synthetic};
 
 /// Which workloads to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,8 +31,8 @@ pub enum Target {
     /// SQLite files: the naive run's database at this path; the batched run's copy, and the
     /// Chinook database, next to it (`-batched`, `-chinook` suffixes).
     Sqlite(PathBuf),
-    /// A PostgreSQL server: botfeed creates (and drops at the end) two databases on it,
-    /// `botfeed_<pid>_naive` and `botfeed_<pid>_batched`. Synthetic workload only.
+    /// A PostgreSQL server: botfeed creates (and drops at the end) three databases on it,
+    /// `botfeed_<pid>_naive`, `botfeed_<pid>_batched` and `botfeed_<pid>_chinook`.
     Postgres(String),
     /// A MySQL 8 / MariaDB 10.6+ server: as PostgreSQL.
     MySql(String),
@@ -40,7 +42,7 @@ impl Target {
     /// The target named by `--database-url`, or SQLite files in `work_dir` without one.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] for PostgreSQL and MySQL URLs (not supported yet) and unknown schemes.
+    /// [`Error::Unsupported`] for unknown schemes and SQLite URLs without a file path.
     pub fn from_url(url: Option<&str>, work_dir: &Path) -> Result<Self, Error> {
         let Some(url) = url else { return Ok(Self::Sqlite(work_dir.join("botfeed.db"))) };
         if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
@@ -195,6 +197,9 @@ fn identical<T: PartialEq>(naive: &PhaseRun<T>, batched: &PhaseRun<T>) -> bool {
     naive.errors == 0 && batched.errors == 0 && naive.outputs == batched.outputs
 }
 
+const SYNTHETIC_DESCRIPTION: &str =
+    "generate a chat message: last 30 messages, speakers' profiles, stances and holdings, insert";
+
 /// The synthetic workload on two identical SQLite copies.
 async fn synthetic_workload(config: &Config, path: &Path) -> Result<WorkloadReport, Error> {
     // Phase 1 runs on the schema without the secondary indexes (as the original engine did);
@@ -203,7 +208,9 @@ async fn synthetic_workload(config: &Config, path: &Path) -> Result<WorkloadRepo
     let naive_pool = db::fresh_sqlite_without_indexes(path).await?;
     db::seed_synthetic(&naive_pool, config.seed, config.size).await?;
     let batched_pool = db::copy_sqlite(&naive_pool, &Target::sibling(path, "batched")).await?;
-    let index_check = index_phase(&batched_pool, config.no_indexes).await?;
+    let index_check =
+        index_phase(&batched_pool, is_demo_loader, (!config.no_indexes).then(|| db::add_indexes(&batched_pool)))
+            .await?;
     let steps = synthetic::plan(config.seed, config.messages, config.size.chats);
     let history = config.size.messages;
 
@@ -224,30 +231,47 @@ async fn synthetic_workload(config: &Config, path: &Path) -> Result<WorkloadRepo
     let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(synthetic::Generated::line).collect();
     naive_pool.close().await;
     batched_pool.close().await;
-    let mut report = WorkloadReport::new(
-        "botfeed",
-        "generate a chat message: last 30 messages, speakers' profiles, stances and holdings, insert",
-        &naive,
-        &batched,
-        identical,
-        sample,
-    );
+    let mut report = WorkloadReport::new("botfeed", SYNTHETIC_DESCRIPTION, &naive, &batched, identical, sample);
     report.index_check = index_check;
     Ok(report)
 }
 
-/// Tables of the chat-bot schema: the loaders the index check covers.
+/// Tables of the chat-bot schema: the loaders the synthetic workload's index check covers.
 const DEMO_TABLES: [&str; 5] = ["bots", "chats", "messages", "bot_stances", "bot_holdings"];
 
-/// Phase 2 on SQLite: the index advisor over every chat-bot loader before the index migration,
-/// then the migration (unless `no_indexes`) and the advisor again. Returns the report line.
-async fn index_phase(pool: &sqlx::SqlitePool, no_indexes: bool) -> Result<String, Error> {
-    use batchload::advisor::{analyze, registered_for};
-    let loaders: Vec<_> =
-        registered_for::<sqlx::Sqlite>().into_iter().filter(|info| DEMO_TABLES.contains(&info.table)).collect();
-    let advice = |error: batchload::advisor::AdvisorError| Error::Setup(format!("index advisor: {error}"));
+fn is_demo_loader(info: &LoaderInfo) -> bool {
+    DEMO_TABLES.contains(&info.table)
+}
+
+/// The Chinook loaders (every backend names them `Chinook...`).
+fn is_chinook_loader(info: &LoaderInfo) -> bool {
+    info.loader.starts_with("Chinook")
+}
+
+/// Phase 2: the index advisor over the registered loaders of `DB` that `covered` selects, then
+/// (when `add_indexes` is given) the index migration and the advisor again. Returns the
+/// report line.
+async fn index_phase<DB: PlanDatabase>(
+    pool: &sqlx::Pool<DB>,
+    covered: fn(&LoaderInfo) -> bool,
+    add_indexes: Option<impl Future<Output = Result<(), Error>>>,
+) -> Result<String, Error> {
+    let loaders: Vec<LoaderInfo> = registered_for::<DB>().into_iter().filter(covered).collect();
+    let advice = |error: AdvisorError| Error::Setup(format!("index advisor: {error}"));
     let before = analyze(pool, &loaders).await.map_err(advice)?;
     let scans: Vec<&str> = before.full_scans().map(|plan| plan.loader.loader).collect();
+    let Some(add_indexes) = add_indexes else {
+        if scans.is_empty() {
+            return Ok(format!("all {} loader statements use an index", loaders.len()));
+        }
+        return Ok(format!(
+            "{} of {} loader statements scan their table ({}); fixes: {}; no index migration in this run",
+            scans.len(),
+            loaders.len(),
+            scans.join(", "),
+            before.suggestions().join(" ")
+        ));
+    };
     let mut line = format!(
         "before 0002_indexes: {} of {} loader statements scan their table ({}); fixes: {}",
         scans.len(),
@@ -255,11 +279,7 @@ async fn index_phase(pool: &sqlx::SqlitePool, no_indexes: bool) -> Result<String
         scans.join(", "),
         before.suggestions().join(" ")
     );
-    if no_indexes {
-        line.push_str("; --no-indexes: migration skipped, the batched run scans too");
-        return Ok(line);
-    }
-    db::add_indexes(pool).await?;
+    add_indexes.await?;
     let after = analyze(pool, &loaders).await.map_err(advice)?;
     let still: Vec<&str> = after.full_scans().map(|plan| plan.loader.loader).collect();
     if still.is_empty() {
@@ -270,173 +290,130 @@ async fn index_phase(pool: &sqlx::SqlitePool, no_indexes: bool) -> Result<String
     Ok(line)
 }
 
-/// The synthetic workload on two identical PostgreSQL databases created on the server of `url`.
-async fn synthetic_postgres(config: &Config, url: &str, base: &str) -> Result<WorkloadReport, Error> {
-    use botfeed_postgres::logic as pg_logic;
-    let size = pg_logic::SeedSize { bots: config.size.bots, chats: config.size.chats, messages: config.size.messages };
-    let rows = pg_logic::seed_rows(config.seed, size);
+/// The synthetic workload on two databases created on the server of `url`, migrated without
+/// the indexes and seeded identically; the batched one gets phase 2 (advisor, index migration,
+/// advisor) before its run, as on SQLite.
+async fn synthetic_server<B: Server>(config: &Config, url: &str, base: &str) -> Result<WorkloadReport, Error> {
     let (naive_name, batched_name) = (format!("{base}_naive"), format!("{base}_batched"));
-    let naive_pool = botfeed_postgres::create_database(url, &naive_name).await?;
-    let batched_pool = botfeed_postgres::create_database(url, &batched_name).await?;
-    botfeed_postgres::seed(&naive_pool, &rows).await?;
-    botfeed_postgres::seed(&batched_pool, &rows).await?;
-    let steps = pg_logic::plan(config.seed, config.messages, config.size.chats);
+    let naive_pool = B::create_database(url, &naive_name).await?;
+    let batched_pool = B::create_database(url, &batched_name).await?;
+    for pool in [&naive_pool, &batched_pool] {
+        B::migrate(pool, false).await?;
+        B::seed(pool, config.seed, config.size).await?;
+    }
+    let index_check =
+        index_phase(&batched_pool, is_demo_loader, (!config.no_indexes).then(|| B::add_indexes(&batched_pool))).await?;
+    let steps = B::plan(config.seed, config.messages, config.size.chats);
     let history = config.size.messages;
 
-    let naive =
-        run_phase("botfeed::naive", steps.len(), config.progress, |item| {
-            let step = steps[item];
-            let pool = &naive_pool;
-            async move {
-                Ok(botfeed_postgres::generate_naive(pool, step, pg_logic::created_at_seconds(history, &step)).await?)
-            }
-        })
-        .await?;
-    let loaders = botfeed_postgres::Loaders::new(&batched_pool);
+    let naive = run_phase("botfeed::naive", steps.len(), config.progress, |item| {
+        let step = steps[item];
+        B::generate_naive(&naive_pool, step, B::created_at_seconds(history, &step))
+    })
+    .await?;
+    let loaders = B::loaders(&batched_pool);
     let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
         let step = steps[item];
-        let (pool, loaders) = (&batched_pool, &loaders);
-        async move {
-            Ok(botfeed_postgres::generate_batched(pool, loaders, step, pg_logic::created_at_seconds(history, &step))
-                .await?)
-        }
+        B::generate_batched(&batched_pool, &loaders, step, B::created_at_seconds(history, &step))
     })
     .await?;
     let identical = identical(&naive, &batched);
-    let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(pg_logic::Generated::line).collect();
+    let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(B::line).collect();
     naive_pool.close().await;
     batched_pool.close().await;
-    botfeed_postgres::drop_database(url, &naive_name).await?;
-    botfeed_postgres::drop_database(url, &batched_name).await?;
-    Ok(WorkloadReport::new(
-        "botfeed",
-        "generate a chat message: last 30 messages, speakers' profiles, stances and holdings, insert",
-        &naive,
-        &batched,
-        identical,
-        sample,
-    ))
+    B::drop_database(url, &naive_name).await?;
+    B::drop_database(url, &batched_name).await?;
+    let mut report = WorkloadReport::new("botfeed", SYNTHETIC_DESCRIPTION, &naive, &batched, identical, sample);
+    report.index_check = index_check;
+    Ok(report)
 }
 
-/// The synthetic workload on two identical MySQL/MariaDB databases created on the server of `url`.
-async fn synthetic_mysql(config: &Config, url: &str, base: &str) -> Result<WorkloadReport, Error> {
-    use botfeed_mysql::logic as my_logic;
-    let size = my_logic::SeedSize { bots: config.size.bots, chats: config.size.chats, messages: config.size.messages };
-    let rows = my_logic::seed_rows(config.seed, size);
-    let (naive_name, batched_name) = (format!("{base}_naive"), format!("{base}_batched"));
-    let naive_pool = botfeed_mysql::create_database(url, &naive_name).await?;
-    let batched_pool = botfeed_mysql::create_database(url, &batched_name).await?;
-    botfeed_mysql::seed(&naive_pool, &rows).await?;
-    botfeed_mysql::seed(&batched_pool, &rows).await?;
-    let steps = my_logic::plan(config.seed, config.messages, config.size.chats);
-    let history = config.size.messages;
-
-    let naive =
-        run_phase("botfeed::naive", steps.len(), config.progress, |item| {
-            let step = steps[item];
-            let pool = &naive_pool;
-            async move {
-                Ok(botfeed_mysql::generate_naive(pool, step, my_logic::created_at_seconds(history, &step)).await?)
-            }
-        })
-        .await?;
-    let loaders = botfeed_mysql::Loaders::new(&batched_pool);
-    let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
-        let step = steps[item];
-        let (pool, loaders) = (&batched_pool, &loaders);
-        async move {
-            Ok(botfeed_mysql::generate_batched(pool, loaders, step, my_logic::created_at_seconds(history, &step))
-                .await?)
-        }
-    })
-    .await?;
-    let identical = identical(&naive, &batched);
-    let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(my_logic::Generated::line).collect();
-    naive_pool.close().await;
-    batched_pool.close().await;
-    botfeed_mysql::drop_database(url, &naive_name).await?;
-    botfeed_mysql::drop_database(url, &batched_name).await?;
-    Ok(WorkloadReport::new(
-        "botfeed",
-        "generate a chat message: last 30 messages, speakers' profiles, stances and holdings, insert",
-        &naive,
-        &batched,
-        identical,
-        sample,
-    ))
+fn text_sample(outputs: &[Option<String>]) -> Vec<String> {
+    outputs.iter().flatten().take(1).flat_map(|text| text.lines().take(4)).map(str::to_owned).collect()
 }
 
-/// The two Chinook workloads on the Chinook SQLite database.
-async fn chinook_workloads(config: &Config, path: &Path) -> Result<Vec<WorkloadReport>, Error> {
-    let pool = db::load_chinook_sqlite(path, &config.chinook_dir).await?;
-    let invoices = chinook::invoice_ids(&pool).await?;
-    let playlists = chinook::playlist_ids(&pool).await?;
+/// The two Chinook workloads on a database holding the Chinook data set (naive and batched
+/// read the same data: nothing is written).
+async fn chinook_workloads<C: Chinook>(
+    config: &Config,
+    pool: &sqlx::Pool<C::Database>,
+) -> Result<Vec<WorkloadReport>, Error> {
+    let index_check = index_phase(pool, is_chinook_loader, None::<std::future::Ready<Result<(), Error>>>).await?;
+    let invoices = C::invoice_ids(pool).await?;
+    let playlists = C::playlist_ids(pool).await?;
     let mut reports = Vec::new();
 
     let naive = run_phase("chinook-invoices::naive", invoices.len(), config.progress, |item| {
-        let (pool, id) = (&pool, invoices[item]);
-        async move { chinook::invoice_naive(pool, id).await }
+        C::invoice_naive(pool, invoices[item])
     })
     .await?;
     let batched = run_phase("chinook-invoices::batched", invoices.len(), config.progress, |item| {
-        let (pool, id) = (&pool, invoices[item]);
-        async move { chinook::invoice_batched(pool, id).await }
+        C::invoice_batched(pool, invoices[item])
     })
     .await?;
-    let sample =
-        naive.outputs.iter().flatten().take(1).flat_map(|text| text.lines().take(4)).map(str::to_owned).collect();
     reports.push(WorkloadReport::new(
         "chinook-invoices",
         "invoice detail: invoice -> customer, lines -> track -> album -> artist, genre, media type",
         &naive,
         &batched,
         identical(&naive, &batched),
-        sample,
+        text_sample(&naive.outputs),
     ));
 
     let naive = run_phase("chinook-playlists::naive", playlists.len(), config.progress, |item| {
-        let (pool, id) = (&pool, playlists[item]);
-        async move { chinook::playlist_naive(pool, id).await }
+        C::playlist_naive(pool, playlists[item])
     })
     .await?;
     let batched = run_phase("chinook-playlists::batched", playlists.len(), config.progress, |item| {
-        let (pool, id) = (&pool, playlists[item]);
-        async move { chinook::playlist_batched(pool, id).await }
+        C::playlist_batched(pool, playlists[item])
     })
     .await?;
-    let sample =
-        naive.outputs.iter().flatten().take(1).flat_map(|text| text.lines().take(4)).map(str::to_owned).collect();
     reports.push(WorkloadReport::new(
         "chinook-playlists",
         "playlist export: playlist -> tracks through PlaylistTrack -> album -> artist",
         &naive,
         &batched,
         identical(&naive, &batched),
-        sample,
+        text_sample(&naive.outputs),
     ));
-    pool.close().await;
+    for report in &mut reports {
+        report.index_check.clone_from(&index_check);
+    }
     Ok(reports)
 }
 
-/// A server run: the synthetic workload; the Chinook workloads are reported as skipped.
-async fn run_server(config: &Config, url: &str, backend: &str, started: Instant) -> Result<Report, Error> {
-    let base = format!("botfeed_{}", std::process::id());
-    let mut report = Report::new(backend, &format!("{base}_naive, {base}_batched (created and dropped)"), config);
-    if matches!(config.dataset, Dataset::Synthetic | Dataset::All) {
-        let workload = if backend == "mysql" {
-            synthetic_mysql(config, url, &base).await?
-        } else {
-            synthetic_postgres(config, url, &base).await?
-        };
-        report.workloads.push(workload);
+/// The Chinook workloads are skipped when the dialect's script is not in `config.chinook_dir`.
+fn chinook_script_missing(config: &Config, script: &str, report: &mut Report) -> bool {
+    let path = config.chinook_dir.join(script);
+    if path.is_file() {
+        return false;
     }
-    if matches!(config.dataset, Dataset::Chinook | Dataset::All) {
-        let reason = "not built for database servers yet: the Chinook row structs are compiled for the SQLite \
-                      script's schema (the PostgreSQL script is a snake_case psql script, the MySQL one creates its \
-                      own `Chinook` database); run without --database-url for them";
-        for name in ["chinook-invoices", "chinook-playlists"] {
-            report.skipped.push(Skipped { name: name.to_owned(), reason: reason.to_owned() });
-        }
+    let reason = format!(
+        "the Chinook script is not at {} (set BOTFEED_CHINOOK_DIR or --chinook-dir to the folder holding {script})",
+        path.display()
+    );
+    for name in ["chinook-invoices", "chinook-playlists"] {
+        report.skipped.push(Skipped { name: name.to_owned(), reason: reason.clone() });
+    }
+    true
+}
+
+/// A server run: every workload on databases botfeed creates on the server and drops at the end.
+async fn run_server<B: Server>(config: &Config, url: &str, script: &str, started: Instant) -> Result<Report, Error> {
+    let base = format!("botfeed_{}", std::process::id());
+    let mut report =
+        Report::new(B::BACKEND, &format!("{base}_naive, {base}_batched, {base}_chinook (created and dropped)"), config);
+    if matches!(config.dataset, Dataset::Synthetic | Dataset::All) {
+        report.workloads.push(synthetic_server::<B>(config, url, &base).await?);
+    }
+    if matches!(config.dataset, Dataset::Chinook | Dataset::All) && !chinook_script_missing(config, script, &mut report)
+    {
+        let name = format!("{base}_chinook");
+        let pool = B::load_chinook(url, &name, &config.chinook_dir).await?;
+        let workloads = chinook_workloads::<B>(config, &pool).await;
+        pool.close().await;
+        B::drop_database(url, &name).await?;
+        report.workloads.extend(workloads?);
     }
     report.wall_time_s = started.elapsed().as_secs_f64();
     Ok(report)
@@ -451,26 +428,24 @@ pub async fn run(config: &Config) -> Result<Report, Error> {
     let started = Instant::now();
     let path = match &config.target {
         Target::Sqlite(path) => path,
-        Target::Postgres(url) => return run_server(config, url, "postgresql", started).await,
-        Target::MySql(url) => return run_server(config, url, "mysql", started).await,
+        Target::Postgres(url) => {
+            return run_server::<PostgresServer>(config, url, botfeed_postgres::chinook::SCRIPT, started).await;
+        }
+        Target::MySql(url) => {
+            return run_server::<MySqlServer>(config, url, botfeed_mysql::chinook::SCRIPT, started).await;
+        }
     };
     let mut report = Report::new("sqlite", &path.display().to_string(), config);
     if matches!(config.dataset, Dataset::Synthetic | Dataset::All) {
         report.workloads.push(synthetic_workload(config, path).await?);
     }
-    if matches!(config.dataset, Dataset::Chinook | Dataset::All) {
-        let script = config.chinook_dir.join("Chinook_Sqlite.sql");
-        if script.is_file() {
-            report.workloads.extend(chinook_workloads(config, &Target::sibling(path, "chinook")).await?);
-        } else {
-            let reason = format!(
-                "the Chinook SQLite script is not at {} (set BOTFEED_CHINOOK_DIR to the folder holding Chinook_Sqlite.sql)",
-                script.display()
-            );
-            for name in ["chinook-invoices", "chinook-playlists"] {
-                report.skipped.push(Skipped { name: name.to_owned(), reason: reason.clone() });
-            }
-        }
+    if matches!(config.dataset, Dataset::Chinook | Dataset::All)
+        && !chinook_script_missing(config, db::CHINOOK_SCRIPT, &mut report)
+    {
+        let pool = db::load_chinook_sqlite(&Target::sibling(path, "chinook"), &config.chinook_dir).await?;
+        let workloads = chinook_workloads::<SqliteFiles>(config, &pool).await;
+        pool.close().await;
+        report.workloads.extend(workloads?);
     }
     report.wall_time_s = started.elapsed().as_secs_f64();
     Ok(report)

@@ -2,6 +2,8 @@
 //! zero errors, the statement counts the issue asks for, N+1 findings naming loaders, and the
 //! JSON report's documented fields.
 
+mod common;
+
 use botfeed::db::SeedSize;
 use botfeed::{Config, Dataset, Target};
 use serde_json::Value;
@@ -22,28 +24,13 @@ async fn small_run_is_identical_error_free_and_batched() {
     config.size = SeedSize { bots: 200, chats: 50, messages: 3_000 };
     let report = botfeed::run(&config).await.expect("the run completes");
 
-    let synthetic = report.workloads.iter().find(|w| w.name == "botfeed").expect("synthetic workload ran");
-    assert_eq!(synthetic.operations, 40);
-    assert!(synthetic.identical_output, "naive and batched wrote the same messages");
-    assert_eq!(synthetic.errors, 0);
-    assert!(synthetic.batched.queries_max <= 4, "batched: at most 4 statements per message: {:?}", synthetic.batched);
-    assert!(synthetic.naive.queries_per_op >= 15.0, "naive: 15+ statements per message: {:?}", synthetic.naive);
-    assert!(synthetic.naive.queries_max <= 20);
-    assert_eq!(synthetic.batched.n_plus_one_findings, 0);
-    assert_eq!(synthetic.batched.budget_exceeded, 0);
-    let fixes: Vec<&str> = synthetic.naive.findings.iter().map(|finding| finding.fix.as_str()).collect();
-    for loader in ["BotById", "BotStanceByBotId", "HoldingByBotId"] {
-        assert!(fixes.iter().any(|fix| fix.contains(loader)), "a finding names {loader}: {fixes:?}");
-    }
-
+    common::assert_synthetic(
+        &report,
+        40,
+        "4 of 8 loader statements scan their table (BotStanceByBotId, HoldingByBotId, MessageByBotId, MessageByChatId)",
+    );
     if report.skipped.is_empty() {
-        for name in ["chinook-invoices", "chinook-playlists"] {
-            let workload = report.workloads.iter().find(|w| w.name == name).expect("Chinook workload ran");
-            assert!(workload.identical_output, "{name}: identical output");
-            assert_eq!(workload.errors, 0, "{name}: no error");
-            assert!(workload.batched.queries_max <= 8, "{name}: {:?}", workload.batched);
-            assert!(workload.naive.n_plus_one_findings > 0, "{name}: the naive run has N+1 findings");
-        }
+        common::assert_chinook(&report);
     } else {
         eprintln!("Chinook skipped: {:?}", report.skipped);
     }

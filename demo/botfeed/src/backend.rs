@@ -1,0 +1,206 @@
+//! The backends botfeed runs on, behind two small traits so that the run is written once:
+//! [`Chinook`] (the Chinook workloads: SQLite, PostgreSQL, MySQL) and [`Server`] (a database
+//! server: databases created, migrated, seeded and dropped by botfeed; the synthetic workload).
+//! Each backend's queries live in its own crate (`botfeed`, `botfeed-postgres`,
+//! `botfeed-mysql`), since sqlx checks a crate's queries against one database; these impls
+//! only forward to them.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::path::Path;
+
+use batchload::advisor::PlanDatabase;
+
+use crate::Error;
+use crate::db::SeedSize;
+
+/// The Chinook workloads of one backend (operations named `chinook-invoices::naive` etc.).
+pub(crate) trait Chinook {
+    /// The database of the pool.
+    type Database: PlanDatabase;
+    /// Chinook's id type on this backend.
+    type Id: Copy + Display;
+
+    /// Every invoice id, in order.
+    fn invoice_ids(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = Result<Vec<Self::Id>, Error>>;
+    /// Every playlist id, in order.
+    fn playlist_ids(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = Result<Vec<Self::Id>, Error>>;
+    /// One invoice's detail, per item.
+    fn invoice_naive(pool: &sqlx::Pool<Self::Database>, id: Self::Id) -> impl Future<Output = Result<String, Error>>;
+    /// One invoice's detail with loaders.
+    fn invoice_batched(pool: &sqlx::Pool<Self::Database>, id: Self::Id) -> impl Future<Output = Result<String, Error>>;
+    /// One playlist's export, per item.
+    fn playlist_naive(pool: &sqlx::Pool<Self::Database>, id: Self::Id) -> impl Future<Output = Result<String, Error>>;
+    /// One playlist's export with loaders.
+    fn playlist_batched(pool: &sqlx::Pool<Self::Database>, id: Self::Id)
+    -> impl Future<Output = Result<String, Error>>;
+}
+
+/// A database server: setup and the synthetic workload. Every database is created by botfeed
+/// under a name it chooses, and dropped at the end.
+pub(crate) trait Server: Chinook {
+    /// Name in the report (`postgresql`, `mysql`).
+    const BACKEND: &'static str;
+    /// A step of the synthetic plan (the crate's own `logic::Step`).
+    type Step: Copy;
+    /// A generated message (the crate's own `logic::Generated`).
+    type Generated: PartialEq;
+    /// The batched engine's long-lived loaders.
+    type Loaders;
+
+    /// A new empty database `name` on the server of `url` (an older one of that name dropped).
+    fn create_database(url: &str, name: &str) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
+    /// Migrates it, with or without the index migration.
+    fn migrate(pool: &sqlx::Pool<Self::Database>, with_indexes: bool) -> impl Future<Output = Result<(), Error>>;
+    /// Applies the index migration.
+    fn add_indexes(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = Result<(), Error>>;
+    /// Writes the synthetic data set of `seed`.
+    fn seed(pool: &sqlx::Pool<Self::Database>, seed: u64, size: SeedSize) -> impl Future<Output = Result<(), Error>>;
+    /// Drops database `name`.
+    fn drop_database(url: &str, name: &str) -> impl Future<Output = Result<(), Error>>;
+    /// Creates database `name` and loads the Chinook script of this backend from `dir` into it.
+    fn load_chinook(
+        url: &str,
+        name: &str,
+        dir: &Path,
+    ) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
+    /// The synthetic plan.
+    fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Self::Step>;
+    /// Seconds after the epoch of the message of `step`.
+    fn created_at_seconds(history: i64, step: &Self::Step) -> i64;
+    /// One message, per item.
+    fn generate_naive(
+        pool: &sqlx::Pool<Self::Database>,
+        step: Self::Step,
+        seconds: i64,
+    ) -> impl Future<Output = Result<Self::Generated, Error>>;
+    /// The batched engine's loaders over `pool`.
+    fn loaders(pool: &sqlx::Pool<Self::Database>) -> Self::Loaders;
+    /// One message, with loaders.
+    fn generate_batched(
+        pool: &sqlx::Pool<Self::Database>,
+        loaders: &Self::Loaders,
+        step: Self::Step,
+        seconds: i64,
+    ) -> impl Future<Output = Result<Self::Generated, Error>>;
+    /// A generated message as one report line.
+    fn line(generated: &Self::Generated) -> String;
+}
+
+/// SQLite files (Chinook only: the SQLite synthetic run copies files instead of creating
+/// databases on a server).
+pub(crate) struct SqliteFiles;
+
+impl Chinook for SqliteFiles {
+    type Database = sqlx::Sqlite;
+    type Id = crate::chinook::Int;
+
+    async fn invoice_ids(pool: &sqlx::SqlitePool) -> Result<Vec<Self::Id>, Error> {
+        crate::chinook::invoice_ids(pool).await
+    }
+    async fn playlist_ids(pool: &sqlx::SqlitePool) -> Result<Vec<Self::Id>, Error> {
+        crate::chinook::playlist_ids(pool).await
+    }
+    async fn invoice_naive(pool: &sqlx::SqlitePool, id: Self::Id) -> Result<String, Error> {
+        crate::chinook::invoice_naive(pool, id).await
+    }
+    async fn invoice_batched(pool: &sqlx::SqlitePool, id: Self::Id) -> Result<String, Error> {
+        crate::chinook::invoice_batched(pool, id).await
+    }
+    async fn playlist_naive(pool: &sqlx::SqlitePool, id: Self::Id) -> Result<String, Error> {
+        crate::chinook::playlist_naive(pool, id).await
+    }
+    async fn playlist_batched(pool: &sqlx::SqlitePool, id: Self::Id) -> Result<String, Error> {
+        crate::chinook::playlist_batched(pool, id).await
+    }
+}
+
+/// Implements [`Chinook`] and [`Server`] for a server backend by forwarding to its crate (the
+/// crates have the same API, each compiled for its database).
+macro_rules! server_backend {
+    ($marker:ident, $krate:ident, $database:ty, $backend:literal) => {
+        #[doc = concat!("A ", $backend, " server (crate `", stringify!($krate), "`).")]
+        pub(crate) struct $marker;
+
+        impl Chinook for $marker {
+            type Database = $database;
+            type Id = $krate::chinook::Int;
+
+            async fn invoice_ids(pool: &sqlx::Pool<$database>) -> Result<Vec<Self::Id>, Error> {
+                Ok($krate::chinook::invoice_ids(pool).await?)
+            }
+            async fn playlist_ids(pool: &sqlx::Pool<$database>) -> Result<Vec<Self::Id>, Error> {
+                Ok($krate::chinook::playlist_ids(pool).await?)
+            }
+            async fn invoice_naive(pool: &sqlx::Pool<$database>, id: Self::Id) -> Result<String, Error> {
+                Ok($krate::chinook::invoice_naive(pool, id).await?)
+            }
+            async fn invoice_batched(pool: &sqlx::Pool<$database>, id: Self::Id) -> Result<String, Error> {
+                Ok($krate::chinook::invoice_batched(pool, id).await?)
+            }
+            async fn playlist_naive(pool: &sqlx::Pool<$database>, id: Self::Id) -> Result<String, Error> {
+                Ok($krate::chinook::playlist_naive(pool, id).await?)
+            }
+            async fn playlist_batched(pool: &sqlx::Pool<$database>, id: Self::Id) -> Result<String, Error> {
+                Ok($krate::chinook::playlist_batched(pool, id).await?)
+            }
+        }
+
+        impl Server for $marker {
+            const BACKEND: &'static str = $backend;
+            type Step = $krate::logic::Step;
+            type Generated = $krate::logic::Generated;
+            type Loaders = $krate::Loaders;
+
+            async fn create_database(url: &str, name: &str) -> Result<sqlx::Pool<$database>, Error> {
+                Ok($krate::create_database(url, name).await?)
+            }
+            async fn migrate(pool: &sqlx::Pool<$database>, with_indexes: bool) -> Result<(), Error> {
+                Ok($krate::migrate(pool, with_indexes).await?)
+            }
+            async fn add_indexes(pool: &sqlx::Pool<$database>) -> Result<(), Error> {
+                Ok($krate::add_indexes(pool).await?)
+            }
+            async fn seed(pool: &sqlx::Pool<$database>, seed: u64, size: SeedSize) -> Result<(), Error> {
+                let size = $krate::logic::SeedSize { bots: size.bots, chats: size.chats, messages: size.messages };
+                Ok($krate::seed(pool, &$krate::logic::seed_rows(seed, size)).await?)
+            }
+            async fn drop_database(url: &str, name: &str) -> Result<(), Error> {
+                Ok($krate::drop_database(url, name).await?)
+            }
+            async fn load_chinook(url: &str, name: &str, dir: &Path) -> Result<sqlx::Pool<$database>, Error> {
+                Ok($krate::chinook::load(url, name, dir).await?)
+            }
+            fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Self::Step> {
+                $krate::logic::plan(seed, messages, chats)
+            }
+            fn created_at_seconds(history: i64, step: &Self::Step) -> i64 {
+                $krate::logic::created_at_seconds(history, step)
+            }
+            async fn generate_naive(
+                pool: &sqlx::Pool<$database>,
+                step: Self::Step,
+                seconds: i64,
+            ) -> Result<Self::Generated, Error> {
+                Ok($krate::generate_naive(pool, step, seconds).await?)
+            }
+            fn loaders(pool: &sqlx::Pool<$database>) -> Self::Loaders {
+                $krate::Loaders::new(pool)
+            }
+            async fn generate_batched(
+                pool: &sqlx::Pool<$database>,
+                loaders: &Self::Loaders,
+                step: Self::Step,
+                seconds: i64,
+            ) -> Result<Self::Generated, Error> {
+                Ok($krate::generate_batched(pool, loaders, step, seconds).await?)
+            }
+            fn line(generated: &Self::Generated) -> String {
+                generated.line()
+            }
+        }
+    };
+}
+
+server_backend!(PostgresServer, botfeed_postgres, sqlx::Postgres, "postgresql");
+server_backend!(MySqlServer, botfeed_mysql, sqlx::MySql, "mysql");

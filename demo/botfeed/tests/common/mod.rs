@@ -1,0 +1,58 @@
+//! Assertions shared by the smoke tests: what every backend's run must report.
+
+use botfeed::Report;
+
+/// Statements of the Chinook workloads, exact: they follow from the data set (412 invoices
+/// with 2,240 lines; 18 playlists, 14 of them non-empty, with 8,715 entries in all).
+/// Naive invoice: invoice, customer, lines, then track, album, artist, genre, media type per
+/// line; batched: 8 loader statements. Naive playlist: playlist, entries, then track, album,
+/// artist per entry; batched: playlist and entries, then tracks, albums, artists when it has
+/// entries.
+pub(crate) fn assert_chinook(report: &Report) {
+    let expected = [
+        ("chinook-invoices", 412_u32, 3 * 412 + 5 * 2_240, 8 * 412),
+        ("chinook-playlists", 18_u32, 2 * 18 + 3 * 8_715, 5 * 14 + 2 * 4),
+    ];
+    for (name, operations, naive_statements, batched_statements) in expected {
+        let workload = report.workloads.iter().find(|w| w.name == name).unwrap_or_else(|| panic!("{name} ran"));
+        assert_eq!(workload.operations, operations as usize, "{name}");
+        assert!(workload.identical_output, "{name}: identical output");
+        assert_eq!(workload.errors, 0, "{name}: no error");
+        let per_op = |statements: u32| f64::from(statements) / f64::from(operations);
+        assert_eq!(workload.naive.queries_per_op, per_op(naive_statements), "{name}: {:?}", workload.naive);
+        assert_eq!(workload.batched.queries_per_op, per_op(batched_statements), "{name}: {:?}", workload.batched);
+        assert_eq!(workload.batched.n_plus_one_findings, 0, "{name}");
+        let fixes: Vec<&str> = workload.naive.findings.iter().map(|finding| finding.fix.as_str()).collect();
+        for loader in ["ChinookTrackById", "ChinookAlbumById", "ChinookArtistById"] {
+            assert!(fixes.iter().any(|fix| fix.contains(loader)), "{name}: a finding names {loader}: {fixes:?}");
+        }
+        assert_eq!(workload.index_check, "all 11 loader statements use an index", "{name}");
+    }
+}
+
+/// The synthetic workload of `messages` operations: identical, error-free, batched within its
+/// budget of 4 statements, the naive run's N+1 findings naming the loaders, and phase 2: the
+/// advisor's `scans_before_indexes` ("N of M loader statements scan their table (...)"), none
+/// after the index migration.
+pub(crate) fn assert_synthetic(report: &Report, messages: usize, scans_before_indexes: &str) {
+    let synthetic = report.workloads.iter().find(|w| w.name == "botfeed").expect("synthetic workload ran");
+    assert_eq!(synthetic.operations, messages);
+    assert!(synthetic.identical_output, "naive and batched wrote the same messages");
+    assert_eq!(synthetic.errors, 0);
+    assert!(synthetic.batched.queries_max <= 4, "batched: at most 4 statements per message: {:?}", synthetic.batched);
+    assert!(synthetic.naive.queries_per_op >= 15.0, "naive: 15+ statements per message: {:?}", synthetic.naive);
+    assert!(synthetic.naive.queries_max <= 20);
+    assert_eq!(synthetic.batched.n_plus_one_findings, 0);
+    assert_eq!(synthetic.batched.budget_exceeded, 0);
+    let fixes: Vec<&str> = synthetic.naive.findings.iter().map(|finding| finding.fix.as_str()).collect();
+    for loader in ["BotById", "BotStanceByBotId", "HoldingByBotId"] {
+        assert!(fixes.iter().any(|fix| fix.contains(loader)), "a finding names {loader}: {fixes:?}");
+    }
+    assert!(
+        synthetic.index_check.starts_with(&format!("before 0002_indexes: {scans_before_indexes}; fixes: "))
+            && synthetic.index_check.contains("; after 0002_indexes: all ")
+            && synthetic.index_check.ends_with(" indexed"),
+        "{}",
+        synthetic.index_check
+    );
+}
