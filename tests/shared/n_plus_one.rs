@@ -174,3 +174,31 @@ async fn literal_only_differences_are_one_fingerprint() {
     .await
     .expect("test timed out");
 }
+
+#[timed]
+async fn per_row_loop_of(pool: &Pool<Db>, bots: i64) {
+    for bot_id in 1..=bots {
+        stance_topics(pool, bot_id).await;
+    }
+}
+
+/// The profile keeps one finding per shape and call site across calls: its `max_count` and its
+/// fix name the largest repeat count seen, whichever call came first (the fix used to keep the
+/// first call's count: "up to 7 times ... the 3 lookups").
+#[tokio::test]
+async fn the_profiled_finding_quotes_the_largest_count_in_its_fix() {
+    install();
+    tokio::time::timeout(TIMEOUT, async {
+        let Some(db) = seeded().await else { return };
+        for bots in [3, 7, 5] {
+            panic_message(per_row_loop_of(&db.pool, bots)).await;
+        }
+        let profile = profiled("n_plus_one::per_row_loop_of");
+        assert_eq!((profile.calls, profile.queries_total, profile.n_plus_one), (3, 15, 3));
+        assert_eq!(profile.findings.len(), 1);
+        assert_eq!((profile.findings[0].times, profile.findings[0].max_count), (3, 7));
+        assert_eq!(profile.findings[0].fix, "use `BotStanceByBotId::load` (the 7 lookups become one statement)");
+    })
+    .await
+    .expect("test timed out");
+}

@@ -256,7 +256,11 @@ impl Profile {
                 Some(index) => {
                     let known = &mut entry.findings[index];
                     known.times += 1;
-                    known.max_count = known.max_count.max(finding.count);
+                    // The fix quotes a repeat count: keep the one of the largest repeat.
+                    if finding.count > known.max_count {
+                        known.max_count = finding.count;
+                        known.fix.clone_from(&finding.fix);
+                    }
                 }
                 None if entry.findings.len() < MAX_FINDINGS_PER_OPERATION => entry.findings.push(FindingSummary {
                     fingerprint: finding.fingerprint,
