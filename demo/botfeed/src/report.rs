@@ -8,10 +8,9 @@ use serde::Serialize;
 
 use crate::run::{Config, PhaseRun};
 
-/// Phase 2 for workloads it is not run on (the Chinook schema, server runs): botfeed runs the
-/// index advisor on the chat-bot schema's loaders on SQLite.
-pub const INDEX_CHECK_UNAVAILABLE: &str = "not run for this workload: botfeed runs the index advisor \
-     (batchload::advisor) on the chat-bot schema's loaders on SQLite";
+/// Phase 2 of a workload report made with [`WorkloadReport::new`] until the run sets it (the
+/// run checks every workload's loaders with the index advisor).
+pub const INDEX_CHECK_UNAVAILABLE: &str = "not run for this workload";
 
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
