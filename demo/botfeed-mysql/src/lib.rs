@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use futures_util::future::try_join;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::{ConnectOptions as _, Connection as _, Executor as _, MySql, MySqlPool, QueryBuilder};
+use sqlx::{ConnectOptions as _, Connection as _, Executor as _, MySql, MySqlPool};
 
 pub mod chinook;
 #[path = "../../botfeed/src/logic.rs"]
@@ -115,57 +115,7 @@ pub async fn drop_database(url: &str, name: &str) -> Result<(), Error> {
 /// A failed statement.
 pub async fn seed(pool: &MySqlPool, rows: &SeedRows) -> Result<(), Error> {
     let mut tx = pool.begin().await?;
-    let created = timestamp(0);
-    for chunk in rows.bots.chunks(1_000) {
-        let mut insert = QueryBuilder::<MySql>::new("INSERT INTO bots (id, name, persona, created_at) ");
-        insert.push_values(chunk, |mut row, bot| {
-            row.push_bind(bot.id).push_bind(bot.name.clone()).push_bind(bot.persona.clone()).push_bind(created);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.stances.chunks(1_000) {
-        let mut insert =
-            QueryBuilder::<MySql>::new("INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) ");
-        insert.push_values(chunk, |mut row, stance| {
-            row.push_bind(stance.id)
-                .push_bind(stance.bot_id)
-                .push_bind(stance.topic.clone())
-                .push_bind(stance.stance.clone())
-                .push_bind(stance.strength)
-                .push_bind(stance.note.clone());
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.holdings.chunks(1_000) {
-        let mut insert =
-            QueryBuilder::<MySql>::new("INSERT INTO bot_holdings (id, bot_id, symbol, quantity, cost_basis) ");
-        insert.push_values(chunk, |mut row, holding| {
-            row.push_bind(holding.id)
-                .push_bind(holding.bot_id)
-                .push_bind(holding.symbol.clone())
-                .push_bind(holding.quantity)
-                .push_bind(holding.cost_basis);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.chats.chunks(1_000) {
-        let mut insert = QueryBuilder::<MySql>::new("INSERT INTO chats (id, title, created_at) ");
-        insert.push_values(chunk, |mut row, (id, title)| {
-            row.push_bind(*id).push_bind(title.clone()).push_bind(created);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.messages.chunks(1_000) {
-        let mut insert = QueryBuilder::<MySql>::new("INSERT INTO messages (id, chat_id, bot_id, body, created_at) ");
-        insert.push_values(chunk, |mut row, message| {
-            row.push_bind(message.id)
-                .push_bind(message.chat_id)
-                .push_bind(message.bot_id)
-                .push_bind(message.body.clone())
-                .push_bind(timestamp(message.seconds));
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
+    logic::insert_seed_rows::<MySql, _>(&mut tx, rows, timestamp).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{Sqlite, SqlitePool};
 
 use crate::Error;
 
@@ -83,57 +83,7 @@ pub async fn fresh_sqlite(path: &Path) -> Result<SqlitePool, Error> {
 pub async fn seed_synthetic(pool: &SqlitePool, seed: u64, size: SeedSize) -> Result<(), Error> {
     let rows = crate::logic::seed_rows(seed, size);
     let mut tx = pool.begin().await?;
-    let created = timestamp(0);
-    for chunk in rows.bots.chunks(1_000) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO bots (id, name, persona, created_at) ");
-        insert.push_values(chunk, |mut row, bot| {
-            row.push_bind(bot.id).push_bind(&bot.name).push_bind(&bot.persona).push_bind(&created);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.stances.chunks(1_000) {
-        let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) ");
-        insert.push_values(chunk, |mut row, stance| {
-            row.push_bind(stance.id)
-                .push_bind(stance.bot_id)
-                .push_bind(&stance.topic)
-                .push_bind(&stance.stance)
-                .push_bind(stance.strength)
-                .push_bind(&stance.note);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.holdings.chunks(1_000) {
-        let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO bot_holdings (id, bot_id, symbol, quantity, cost_basis) ");
-        insert.push_values(chunk, |mut row, holding| {
-            row.push_bind(holding.id)
-                .push_bind(holding.bot_id)
-                .push_bind(&holding.symbol)
-                .push_bind(holding.quantity)
-                .push_bind(holding.cost_basis);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.chats.chunks(1_000) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO chats (id, title, created_at) ");
-        insert.push_values(chunk, |mut row, (id, title)| {
-            row.push_bind(*id).push_bind(title).push_bind(&created);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
-    for chunk in rows.messages.chunks(1_000) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO messages (id, chat_id, bot_id, body, created_at) ");
-        insert.push_values(chunk, |mut row, message| {
-            row.push_bind(message.id)
-                .push_bind(message.chat_id)
-                .push_bind(message.bot_id)
-                .push_bind(&message.body)
-                .push_bind(timestamp(message.seconds));
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
+    crate::logic::insert_seed_rows::<Sqlite, _>(&mut tx, &rows, timestamp).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -300,3 +300,80 @@ pub fn migrations_with_indexes(all: &sqlx::migrate::Migrator) -> sqlx::migrate::
     migrator.set_ignore_missing(true);
     migrator
 }
+
+/// Writes `rows` through `connection` (callers pass a transaction) with multi-row `INSERT`s of
+/// up to 1,000 rows, explicit ids included; `timestamp` turns seconds after
+/// 2026-01-01T00:00:00Z into the backend's `created_at` value. Generic over the backend so that
+/// the three crates seed the same rows the same way.
+///
+/// # Errors
+/// A failed statement.
+pub async fn insert_seed_rows<DB, T>(
+    connection: &mut DB::Connection,
+    rows: &SeedRows,
+    timestamp: impl Fn(i64) -> T,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> f64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> Option<String>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> Option<f64>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> T: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    use sqlx::QueryBuilder;
+    for chunk in rows.bots.chunks(1_000) {
+        let mut insert = QueryBuilder::<DB>::new("INSERT INTO bots (id, name, persona, created_at) ");
+        insert.push_values(chunk, |mut row, bot| {
+            row.push_bind(bot.id).push_bind(bot.name.clone()).push_bind(bot.persona.clone()).push_bind(timestamp(0));
+        });
+        insert.build().execute(&mut *connection).await?;
+    }
+    for chunk in rows.stances.chunks(1_000) {
+        let mut insert =
+            QueryBuilder::<DB>::new("INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) ");
+        insert.push_values(chunk, |mut row, stance| {
+            row.push_bind(stance.id)
+                .push_bind(stance.bot_id)
+                .push_bind(stance.topic.clone())
+                .push_bind(stance.stance.clone())
+                .push_bind(stance.strength)
+                .push_bind(stance.note.clone());
+        });
+        insert.build().execute(&mut *connection).await?;
+    }
+    for chunk in rows.holdings.chunks(1_000) {
+        let mut insert =
+            QueryBuilder::<DB>::new("INSERT INTO bot_holdings (id, bot_id, symbol, quantity, cost_basis) ");
+        insert.push_values(chunk, |mut row, holding| {
+            row.push_bind(holding.id)
+                .push_bind(holding.bot_id)
+                .push_bind(holding.symbol.clone())
+                .push_bind(holding.quantity)
+                .push_bind(holding.cost_basis);
+        });
+        insert.build().execute(&mut *connection).await?;
+    }
+    for chunk in rows.chats.chunks(1_000) {
+        let mut insert = QueryBuilder::<DB>::new("INSERT INTO chats (id, title, created_at) ");
+        insert.push_values(chunk, |mut row, (id, title)| {
+            row.push_bind(*id).push_bind(title.clone()).push_bind(timestamp(0));
+        });
+        insert.build().execute(&mut *connection).await?;
+    }
+    for chunk in rows.messages.chunks(1_000) {
+        let mut insert = QueryBuilder::<DB>::new("INSERT INTO messages (id, chat_id, bot_id, body, created_at) ");
+        insert.push_values(chunk, |mut row, message| {
+            row.push_bind(message.id)
+                .push_bind(message.chat_id)
+                .push_bind(message.bot_id)
+                .push_bind(message.body.clone())
+                .push_bind(timestamp(message.seconds));
+        });
+        insert.build().execute(&mut *connection).await?;
+    }
+    Ok(())
+}
