@@ -109,8 +109,12 @@ pub async fn generate_naive(pool: &SqlitePool, step: Step, at: String) -> Result
 }
 
 /// The batched engine's loaders. They live for the whole run (the engine is a long-lived
-/// worker), so stances and holdings are cached across messages; a message write touches
-/// neither table, so the write evicts nothing from them.
+/// worker), so stances and holdings are cached across messages. The keys a write touches are
+/// evicted from the loaders that cache them (`clear` / `clear_for_row`); a message write
+/// touches only `messages`, which neither loader reads, so it evicts nothing here
+/// (`tests/cache_coherence.rs` checks the caches against the database after the writes). The
+/// history is read fresh by one hand-written statement every time: cached per chat, it would
+/// be evicted by the very write that follows it.
 #[derive(Debug, Clone)]
 pub struct Loaders {
     /// Stances by bot.
