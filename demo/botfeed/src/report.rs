@@ -23,7 +23,7 @@ pub struct Report {
     pub seed: u64,
     /// Messages generated per synthetic run.
     pub messages: usize,
-    /// Whether `--no-indexes` was given (the SQLite synthetic run then skips the index migration).
+    /// Whether `--no-indexes` was given (the synthetic run then skips the index migration).
     pub no_indexes: bool,
     /// Wall time of the whole run (setup included), seconds.
     pub wall_time_s: f64,

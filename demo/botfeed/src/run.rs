@@ -84,7 +84,7 @@ pub struct Config {
     pub seed: u64,
     /// Workloads to run.
     pub dataset: Dataset,
-    /// Skip the index migration in the SQLite synthetic run.
+    /// Skip the index migration in the synthetic run.
     pub no_indexes: bool,
     /// Size of the synthetic data set.
     pub size: SeedSize,
