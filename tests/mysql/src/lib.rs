@@ -1,11 +1,8 @@
 //! The demo row types on MySQL/MariaDB (`migrations/mysql`) with their batched loaders, the
 //! key-type fixtures, and [`TestDb`]: a fresh, migrated database per test, dropped afterwards.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use batchload::Batched;
-use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::{ConnectOptions as _, Connection as _, Executor as _, MySqlPool};
+use sqlx::mysql::MySqlConnectOptions;
 
 /// The Rust type of the `created_at` columns (`DATETIME(6)`).
 pub type Timestamp = chrono::NaiveDateTime;
@@ -68,120 +65,33 @@ pub const URL_VAR: &str = "BATCHLOAD_MYSQL_URL";
 /// Used when [`URL_VAR`] is not set: the local server, user root with an empty password.
 pub const DEFAULT_URL: &str = "mysql://root@127.0.0.1:3306/mysql";
 
-/// A fresh database with a unique name on the test server, migrated with [`MIGRATOR`] and
-/// [`FIXTURES`], dropped (with its connections) when the value is dropped.
-pub struct TestDb {
-    /// Pool of up to `max_connections` connections to the database.
-    pub pool: MySqlPool,
-    name: String,
-    admin: MySqlConnectOptions,
+/// The backend's connect options, for [`TestDb`].
+type Admin = MySqlConnectOptions;
+
+/// The backend's name in skip and failure messages.
+const SERVER: &str = "MySQL";
+
+fn create_database_sql(name: &str) -> String {
+    format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
 }
 
-impl TestDb {
-    /// Creates and migrates a fresh database; `None` when no server is reachable and `CI` is
-    /// not `true` (the test then returns early; a line on stderr says it was skipped and why).
-    ///
-    /// # Panics
-    /// When the server is unreachable under `CI=true`, or creating or migrating the database
-    /// fails: the test cannot run.
-    pub async fn connect(max_connections: u32) -> Option<Self> {
-        Self::connect_migrated(max_connections, None).await
+/// Ends the sessions of database `name` first (some may be held by tasks of a test's runtime,
+/// blocked in [`TestDb`]'s `drop`), so that `DROP DATABASE` never waits on their locks, then
+/// drops it.
+async fn drop_database(connection: &mut sqlx::MySqlConnection, name: &str) -> Result<(), sqlx::Error> {
+    let sessions: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()")
+            .bind(name)
+            .fetch_all(&mut *connection)
+            .await?;
+    for session in sessions {
+        // A session that ended meanwhile is not an error worth reporting.
+        let _ = connection.execute(sqlx::AssertSqlSafe(format!("KILL {session}"))).await;
     }
-
-    /// [`TestDb::connect`] with the demo migrations applied only up to version `version`
-    /// (e.g. `INDEX_MIGRATION - 1`: the schema without the advisor's indexes), then the
-    /// fixtures; [`TestDb::migrate_all`] applies the rest later.
-    ///
-    /// # Panics
-    /// As [`TestDb::connect`].
-    pub async fn connect_up_to(max_connections: u32, version: i64) -> Option<Self> {
-        Self::connect_migrated(max_connections, Some(version)).await
-    }
-
-    async fn connect_migrated(max_connections: u32, up_to: Option<i64>) -> Option<Self> {
-        let url = std::env::var(URL_VAR).unwrap_or_else(|_| DEFAULT_URL.to_owned());
-        let admin: MySqlConnectOptions = url.parse().expect("a valid MySQL URL");
-        let mut connection = match admin.connect().await {
-            Ok(connection) => connection,
-            Err(error) => return skip(&url, &error),
-        };
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let name = format!(
-            "batchload_test_{}_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed),
-            chrono::Utc::now().timestamp_micros()
-        );
-        connection
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")))
-            .await
-            .expect("create the test database");
-        connection.close().await.ok();
-        let pool = MySqlPoolOptions::new()
-            .max_connections(max_connections)
-            .connect_with(admin.clone().database(&name))
-            .await
-            .expect("open the test database");
-        apply_migrations(&pool, up_to).await;
-        Some(Self { pool, name, admin })
-    }
+    connection.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).await?;
+    Ok(())
 }
 
 include!("../../shared/migrations.rs");
 
-fn skip<T>(url: &str, error: &sqlx::Error) -> Option<T> {
-    if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-        panic!("CI=true but the MySQL server at {url} is unreachable: {error}");
-    }
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        eprintln!(
-            "SKIPPED: MySQL tests: no server at {url} ({error}); start one or set {URL_VAR} (under CI=true this fails)"
-        );
-    });
-    None
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let name = std::mem::take(&mut self.name);
-        let admin = self.admin.clone();
-        // Stop handing out connections; do not wait for checked-out ones (their tasks may need
-        // the runtime this `drop` is blocking).
-        drop(self.pool.close());
-        let (done, finished) = std::sync::mpsc::channel();
-        // Drop runs inside the test's runtime: drop the database from a thread of its own, and
-        // never wait for it longer than 30 s.
-        std::thread::spawn(move || {
-            let result = tokio::runtime::Builder::new_current_thread().enable_all().build().and_then(|runtime| {
-                runtime.block_on(async move {
-                    let mut connection = admin.connect().await.map_err(std::io::Error::other)?;
-                    // End the pool's sessions first (some may be held by tasks of the test's runtime,
-                    // which is blocked in this `drop`), so DROP DATABASE never waits on their locks.
-                    let sessions: Vec<i64> = sqlx::query_scalar(
-                        "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
-                    )
-                    .bind(&name)
-                    .fetch_all(&mut connection)
-                    .await
-                    .map_err(std::io::Error::other)?;
-                    for session in sessions {
-                        // A session that ended meanwhile is not an error worth reporting.
-                        let _ = connection.execute(sqlx::AssertSqlSafe(format!("KILL {session}"))).await;
-                    }
-                    connection
-                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-                        .await
-                        .map_err(std::io::Error::other)?;
-                    Ok::<_, std::io::Error>(())
-                })
-            });
-            let _ = done.send(result);
-        });
-        match finished.recv_timeout(std::time::Duration::from_secs(30)) {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => eprintln!("warning: could not drop a test database: {error}"),
-            Err(_) => eprintln!("warning: dropping a test database took over 30 s; left behind"),
-        }
-    }
-}
+include!("../../shared/server_db.rs");
