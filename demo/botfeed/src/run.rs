@@ -292,37 +292,61 @@ async fn index_phase<DB: PlanDatabase>(
 
 /// The synthetic workload on two databases created on the server of `url`, migrated without
 /// the indexes and seeded identically; the batched one gets phase 2 (advisor, index migration,
-/// advisor) before its run, as on SQLite.
+/// advisor) before its run, as on SQLite. The databases are dropped whatever happens.
 async fn synthetic_server<B: Server>(config: &Config, url: &str, base: &str) -> Result<WorkloadReport, Error> {
-    let (naive_name, batched_name) = (format!("{base}_naive"), format!("{base}_batched"));
-    let naive_pool = B::create_database(url, &naive_name).await?;
-    let batched_pool = B::create_database(url, &batched_name).await?;
-    for pool in [&naive_pool, &batched_pool] {
+    let names = [format!("{base}_naive"), format!("{base}_batched")];
+    let outcome = async {
+        let naive_pool = B::create_database(url, &names[0]).await?;
+        let batched_pool = B::create_database(url, &names[1]).await?;
+        let report = synthetic_on::<B>(config, &naive_pool, &batched_pool).await;
+        naive_pool.close().await;
+        batched_pool.close().await;
+        report
+    }
+    .await;
+    drop_after::<B, _>(url, &names, outcome).await
+}
+
+/// Drops databases `names` (`IF EXISTS`: one never created is no error) and returns `outcome`;
+/// a failed drop is the error only when `outcome` succeeded.
+async fn drop_after<B: Server, T>(url: &str, names: &[String], outcome: Result<T, Error>) -> Result<T, Error> {
+    let mut dropped = Ok(());
+    for name in names {
+        if let Err(error) = B::drop_database(url, name).await {
+            dropped = dropped.and(Err(error));
+        }
+    }
+    let value = outcome?;
+    dropped.map(|()| value)
+}
+
+async fn synthetic_on<B: Server>(
+    config: &Config,
+    naive_pool: &sqlx::Pool<B::Database>,
+    batched_pool: &sqlx::Pool<B::Database>,
+) -> Result<WorkloadReport, Error> {
+    for pool in [naive_pool, batched_pool] {
         B::migrate(pool, false).await?;
         B::seed(pool, config.seed, config.size).await?;
     }
     let index_check =
-        index_phase(&batched_pool, is_demo_loader, (!config.no_indexes).then(|| B::add_indexes(&batched_pool))).await?;
+        index_phase(batched_pool, is_demo_loader, (!config.no_indexes).then(|| B::add_indexes(batched_pool))).await?;
     let steps = B::plan(config.seed, config.messages, config.size.chats);
     let history = config.size.messages;
 
     let naive = run_phase("botfeed::naive", steps.len(), config.progress, |item| {
         let step = steps[item];
-        B::generate_naive(&naive_pool, step, B::created_at_seconds(history, &step))
+        B::generate_naive(naive_pool, step, B::created_at_seconds(history, &step))
     })
     .await?;
-    let loaders = B::loaders(&batched_pool);
+    let loaders = B::loaders(batched_pool);
     let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
         let step = steps[item];
-        B::generate_batched(&batched_pool, &loaders, step, B::created_at_seconds(history, &step))
+        B::generate_batched(batched_pool, &loaders, step, B::created_at_seconds(history, &step))
     })
     .await?;
     let identical = identical(&naive, &batched);
     let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(B::line).collect();
-    naive_pool.close().await;
-    batched_pool.close().await;
-    B::drop_database(url, &naive_name).await?;
-    B::drop_database(url, &batched_name).await?;
     let mut report = WorkloadReport::new("botfeed", SYNTHETIC_DESCRIPTION, &naive, &batched, identical, sample);
     report.index_check = index_check;
     Ok(report)
@@ -409,11 +433,14 @@ async fn run_server<B: Server>(config: &Config, url: &str, script: &str, started
     if matches!(config.dataset, Dataset::Chinook | Dataset::All) && !chinook_script_missing(config, script, &mut report)
     {
         let name = format!("{base}_chinook");
-        let pool = B::load_chinook(url, &name, &config.chinook_dir).await?;
-        let workloads = chinook_workloads::<B>(config, &pool).await;
-        pool.close().await;
-        B::drop_database(url, &name).await?;
-        report.workloads.extend(workloads?);
+        let outcome = async {
+            let pool = B::load_chinook(url, &name, &config.chinook_dir).await?;
+            let workloads = chinook_workloads::<B>(config, &pool).await;
+            pool.close().await;
+            workloads
+        }
+        .await;
+        report.workloads.extend(drop_after::<B, _>(url, &[name], outcome).await?);
     }
     report.wall_time_s = started.elapsed().as_secs_f64();
     Ok(report)

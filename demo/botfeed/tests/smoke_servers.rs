@@ -27,18 +27,18 @@ async fn reachable(target: &Target) -> Result<(), sqlx::Error> {
     }
 }
 
-/// Runs every workload on the server of `url` with 30 messages, or returns `false` (skipped)
+/// Runs every workload on the server of `target` with 30 messages, or returns `false` (skipped)
 /// when there is no server and `CI` is not `true`.
-async fn small_run_on(target: Target, url: &str, backend: &str) -> bool {
-    if let Err(error) = reachable(&target).await {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but no {backend} server at {url}: {error}");
-        eprintln!("SKIPPED: no {backend} server at {url}: {error}");
+async fn small_run_on(target: &Target, backend: &str) -> bool {
+    if let Err(error) = reachable(target).await {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but no {backend} server ({target:?}): {error}");
+        eprintln!("SKIPPED: no {backend} server ({target:?}): {error}");
         return false;
     }
     // One global subscriber per test binary: the first test installs it.
     botfeed::install_instrumentation();
     let mut config = Config::new(std::path::Path::new("target"));
-    config.target = target;
+    config.target = target.clone();
     config.messages = 30;
     config.seed = 11;
     config.dataset = Dataset::All;
@@ -56,11 +56,60 @@ async fn small_run_on(target: Target, url: &str, backend: &str) -> bool {
     true
 }
 
-/// Both servers in one test: the profile is process-global, so the runs must not overlap.
+/// Both servers in one test: the profile is process-global and the databases are named after
+/// the process, so the runs must not overlap. Then a failing run on each, which must drop its
+/// database too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn small_runs_on_postgres_and_mysql_are_identical_error_free_and_batched() {
     let postgres = server_url("BATCHLOAD_POSTGRES_URL", "postgres", "postgres://postgres@127.0.0.1:5432/postgres");
-    small_run_on(Target::Postgres(postgres.clone()), &postgres, "postgresql").await;
     let mysql = server_url("BATCHLOAD_MYSQL_URL", "mysql", "mysql://root@127.0.0.1:3306/mysql");
-    small_run_on(Target::MySql(mysql.clone()), &mysql, "mysql").await;
+    for (target, backend) in [(Target::Postgres(postgres), "postgresql"), (Target::MySql(mysql), "mysql")] {
+        if small_run_on(&target, backend).await {
+            a_failed_run_leaves_no_database_behind(&target).await;
+        }
+    }
+}
+
+/// The databases on the server of `target` whose names start with `botfeed_<this process>_`.
+async fn databases_of_this_process(target: &Target) -> i64 {
+    let pattern = format!("botfeed\\_{}\\_%", std::process::id());
+    match target {
+        Target::Postgres(url) => {
+            let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
+            sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE datname LIKE $1")
+                .bind(pattern)
+                .fetch_one(&mut connection)
+                .await
+                .expect("count")
+        }
+        Target::MySql(url) => {
+            let mut connection = sqlx::MySqlConnection::connect(url).await.expect("connect");
+            sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE ?")
+                .bind(pattern)
+                .fetch_one(&mut connection)
+                .await
+                .expect("count")
+        }
+        Target::Sqlite(_) => unreachable!("servers only"),
+    }
+}
+
+/// A Chinook script that fails half-way (valid header, broken statement) makes the run fail
+/// with the database's error, and the database botfeed created for it is dropped anyway.
+async fn a_failed_run_leaves_no_database_behind(target: &Target) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("Chinook_PostgreSql.sql"), "\\c chinook;\nCREATE TABLE broken (;\n").expect("write");
+    std::fs::write(
+        dir.path().join("Chinook_MySql.sql"),
+        "DROP DATABASE IF EXISTS `Chinook`;\nCREATE DATABASE `Chinook`;\nUSE `Chinook`;\nCREATE TABLE broken (;\n",
+    )
+    .expect("write");
+    let mut config = Config::new(dir.path());
+    config.target = target.clone();
+    config.dataset = Dataset::Chinook;
+    config.progress = false;
+    config.chinook_dir = dir.path().to_owned();
+    let error = botfeed::run(&config).await.expect_err("the broken script fails the run");
+    assert!(error.to_string().starts_with("database error: "), "{error}");
+    assert_eq!(databases_of_this_process(target).await, 0, "every botfeed database of this process was dropped");
 }
