@@ -27,16 +27,8 @@ async fn reachable(target: &Target) -> Result<(), sqlx::Error> {
     }
 }
 
-/// Runs every workload on the server of `target` with 30 messages, or returns `false` (skipped)
-/// when there is no server and `CI` is not `true`.
-async fn small_run_on(target: &Target, backend: &str) -> bool {
-    if let Err(error) = reachable(target).await {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but no {backend} server ({target:?}): {error}");
-        eprintln!("SKIPPED: no {backend} server ({target:?}): {error}");
-        return false;
-    }
-    // One global subscriber per test binary: the first test installs it.
-    botfeed::install_instrumentation();
+/// The run every backend gets: 30 messages of seed 11 over a 3,000-message history.
+fn small_config(target: &Target) -> Config {
     let mut config = Config::new(std::path::Path::new("target"));
     config.target = target.clone();
     config.messages = 30;
@@ -44,7 +36,23 @@ async fn small_run_on(target: &Target, backend: &str) -> bool {
     config.dataset = Dataset::All;
     config.progress = false;
     config.size = SeedSize { bots: 200, chats: 50, messages: 3_000 };
-    let report = botfeed::run(&config).await.expect("the run completes");
+    config
+}
+
+/// The first generated messages of the synthetic workload in `report`.
+fn synthetic_sample(report: &botfeed::Report) -> Vec<String> {
+    report.workloads.iter().find(|w| w.name == "botfeed").map(|w| w.sample_output.clone()).unwrap_or_default()
+}
+
+/// Runs every workload on the server of `target` with [`small_config`] and returns the report,
+/// or `None` (skipped) when there is no server and `CI` is not `true`.
+async fn small_run_on(target: &Target, backend: &str) -> Option<botfeed::Report> {
+    if let Err(error) = reachable(target).await {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but no {backend} server ({target:?}): {error}");
+        eprintln!("SKIPPED: no {backend} server ({target:?}): {error}");
+        return None;
+    }
+    let report = botfeed::run(&small_config(target)).await.expect("the run completes");
     assert_eq!(report.backend, backend);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     common::assert_synthetic(
@@ -53,18 +61,28 @@ async fn small_run_on(target: &Target, backend: &str) -> bool {
         "2 of 5 loader statements scan their table (BotStanceByBotId, HoldingByBotId)",
     );
     common::assert_chinook(&report);
-    true
+    Some(report)
 }
 
 /// Both servers in one test: the profile is process-global and the databases are named after
-/// the process, so the runs must not overlap. Then a failing run on each, which must drop its
-/// database too.
+/// the process, so the runs must not overlap. Each server writes the same messages as SQLite
+/// from the same seed (the shared logic, three crates' queries). Then a failing run on each,
+/// which must drop its database too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn small_runs_on_postgres_and_mysql_are_identical_error_free_and_batched() {
+    // One global subscriber per test binary: this test installs it.
+    botfeed::install_instrumentation();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut sqlite = small_config(&Target::Sqlite(dir.path().join("reference.db")));
+    sqlite.dataset = Dataset::Synthetic;
+    let reference = synthetic_sample(&botfeed::run(&sqlite).await.expect("the SQLite run completes"));
+    assert_eq!(reference.len(), 3, "{reference:?}");
+
     let postgres = server_url("BATCHLOAD_POSTGRES_URL", "postgres", "postgres://postgres@127.0.0.1:5432/postgres");
     let mysql = server_url("BATCHLOAD_MYSQL_URL", "mysql", "mysql://root@127.0.0.1:3306/mysql");
     for (target, backend) in [(Target::Postgres(postgres), "postgresql"), (Target::MySql(mysql), "mysql")] {
-        if small_run_on(&target, backend).await {
+        if let Some(report) = small_run_on(&target, backend).await {
+            assert_eq!(synthetic_sample(&report), reference, "{backend} wrote what SQLite wrote");
             a_failed_run_leaves_no_database_behind(&target).await;
         }
     }

@@ -28,6 +28,27 @@ pub(crate) fn assert_chinook(report: &Report) {
         }
         assert_eq!(workload.index_check, "all 11 loader statements use an index", "{name}");
     }
+    // Every backend renders the same text from its own script.
+    let sample = |name: &str| report.workloads.iter().find(|w| w.name == name).map(|w| w.sample_output.clone());
+    assert_eq!(
+        sample("chinook-invoices").expect("invoices ran"),
+        [
+            "invoice 1 for Leonie Köhler <leonekohler@surfeu.de> (Stuttgart, Germany), 2 line(s)",
+            "  1 x Balls to the Wall (5:42) by Accept on Balls to the Wall [Rock, Protected AAC audio file]",
+            "  1 x Restless and Wild (4:12) by Accept on Restless and Wild [Rock, Protected AAC audio file]",
+        ]
+    );
+    assert_eq!(
+        sample("chinook-playlists").expect("playlists ran"),
+        [
+            "playlist 1 Music: 3290 track(s)",
+            "  AC/DC - For Those About To Rock (We Salute You) (For Those About To Rock We Salute You) by Angus Young, \
+             Malcolm Young, Brian Johnson",
+            "  Accept - Balls to the Wall (Balls to the Wall) by U. Dirkschneider, W. Hoffmann, H. Frank, P. Baltes, \
+             S. Kaufmann, G. Hoffmann",
+            "  Accept - Fast As a Shark (Restless and Wild) by F. Baltes, S. Kaufman, U. Dirkscneider & W. Hoffman",
+        ]
+    );
 }
 
 /// The synthetic workload of `messages` operations: identical, error-free, batched within its
