@@ -4,11 +4,13 @@
 //! Life of a batch: `Gathering` (callers add keys) -> `Running` (its statement is executing on
 //! a spawned task) -> `Done` (every waiter reads its own key from the shared result map).
 //!
-//! Hand-off. A `load` future enqueues its key on its first poll, registers its waker, wakes
-//! itself and returns `Pending`: it becomes a dispatcher candidate only from its second poll,
-//! i.e. after the task that polls it has yielded, so every sibling future of the same
-//! `join!`/`join_all` has already enqueued its key. Any candidate of the gathering batch may
-//! dispatch it, so dropping the future that opened the batch never stalls it. The statement
+//! Hand-off. A `load` future enqueues its key and registers its waker on its first poll (one
+//! lock) and returns `Pending`; the first of them to find the batch gathering also wakes
+//! itself, so it is polled again after the task that polls it has yielded, i.e. after every
+//! sibling future of the same `join!`/`join_all` has enqueued its key, and dispatches the
+//! batch then. Any later poll of any waiter may dispatch it too, and a dispatching waiter
+//! dropped first wakes the others, so dropping the future that opened the batch never stalls
+//! it. Waiters read the outcome without locking once it is set. The statement
 //! runs on its own Tokio task, so dropping waiters never cancels it; a guard completes the
 //! batch with [`Error::Abandoned`] if that task dies, so nobody waits forever.
 

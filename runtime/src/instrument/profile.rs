@@ -274,23 +274,22 @@ impl Profile {
         }
         self.operations
             .entry(report.name.clone())
-            .or_insert_with(|| 
-                OperationEntry {
-                    calls: 0,
-                    ok: 0,
-                    errors: 0,
-                    cancelled: 0,
-                    wall: histogram(),
-                    wall_total: 0,
-                    queries: histogram(),
-                    queries_total: 0,
-                    db_time_total: 0,
-                    rows: 0,
-                    n_plus_one: 0,
-                    findings: Vec::new(),
-                    budget_exceeded: 0,
-                    slowest: Vec::new(),
-                })
+            .or_insert_with(|| OperationEntry {
+                calls: 0,
+                ok: 0,
+                errors: 0,
+                cancelled: 0,
+                wall: histogram(),
+                wall_total: 0,
+                queries: histogram(),
+                queries_total: 0,
+                db_time_total: 0,
+                rows: 0,
+                n_plus_one: 0,
+                findings: Vec::new(),
+                budget_exceeded: 0,
+                slowest: Vec::new(),
+            })
             .record(report, &mut self.fingerprints);
     }
 
