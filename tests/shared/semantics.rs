@@ -1111,6 +1111,41 @@ async fn prime_and_clear_after_writes() {
     .await;
 }
 
+/// Two batches in flight at once (`max_concurrent_batches(2)`) reading the same key: the
+/// first was detached from it by `clear`, the second was dispatched for it while the first
+/// was blocked. Whichever completes first, only the second's answer is cached (the engine
+/// puts a key scheduled on another batch back when a batch completes next to another one).
+#[tokio::test]
+async fn a_cleared_key_refetched_by_a_concurrent_batch_is_cached_from_that_batch() {
+    within("two batches in flight", async {
+        let Some(db) = backend::TestDb::connect(1).await else { return };
+        seed_bots_and_stances(&db.pool, 300).await;
+        let pool = &db.pool;
+        let loader = BotById::with_options(pool.clone(), LoaderOptions::new().max_concurrent_batches(2));
+        let connection = pool.acquire().await.expect("hold the only connection");
+        let stale = {
+            let loader = loader.clone();
+            tokio::spawn(async move { loader.load(9).await })
+        };
+        wait_until(|| loader.stats().batches == 1).await;
+        loader.clear(&9);
+        let fresh = {
+            let loader = loader.clone();
+            tokio::spawn(async move { loader.load(9).await })
+        };
+        wait_until(|| loader.stats().batches == 2).await;
+        drop(connection);
+        assert_eq!(stale.await.expect("task").expect("load"), ref_bot(pool, 9).await);
+        assert_eq!(fresh.await.expect("task").expect("load"), ref_bot(pool, 9).await);
+        let stats = loader.stats();
+        assert_eq!((stats.batches, stats.statements, stats.keys), (2, 2, 2), "{stats:?}");
+        assert_eq!(loader.cached_keys(), 1, "the second batch's answer is cached");
+        assert_eq!(loader.load(9).await.expect("cached"), ref_bot(pool, 9).await);
+        assert_eq!(loader.stats().statements, 2, "answered from the cache");
+    })
+    .await;
+}
+
 /// A loader over a one-connection pool whose connection is held: the first batch is
 /// dispatched (stats().batches == 1) but blocked until the connection is released.
 #[tokio::test]
