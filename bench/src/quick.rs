@@ -167,7 +167,10 @@ pub fn ratios(document: &Value) -> Vec<(String, f64)> {
                 ("n_plus_one / loader_concurrent", figure("n_plus_one") / loader),
                 ("loader_concurrent / async_graphql", loader / figure("async_graphql")),
                 ("loader_concurrent / async_graphql_zero_delay", loader / figure("async_graphql_zero_delay")),
-                ("group_loader_concurrent / group_handwritten", figure("group_loader_concurrent") / figure("group_handwritten")),
+                (
+                    "group_loader_concurrent / group_handwritten",
+                    figure("group_loader_concurrent") / figure("group_handwritten"),
+                ),
             ] {
                 ratios.push((format!("{backend} N={size}: {name}"), value));
             }
