@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -69,8 +70,6 @@ struct Gathering<K, V> {
     slot: Slot<K, V>,
     /// Keys in request order, possibly repeated (a key requested twice while gathering).
     keys: Vec<K>,
-    /// A waiter was told to yield and come back to dispatch the batch (see [`Waiter`]).
-    dispatcher: bool,
     timer_armed: bool,
 }
 
@@ -84,12 +83,15 @@ struct Slot<K, V> {
 /// before its waiters are woken; they read it without locking.
 pub(crate) struct Batch<K, V> {
     opened_at: Instant,
+    /// Set (under the loader's lock) when the batch is dispatched: a waiter polled again
+    /// while it runs, with the waker it registered, returns without locking.
+    dispatched: AtomicBool,
     outcome: OnceLock<Outcome<K, V>>,
 }
 
 impl<K, V> Batch<K, V> {
     fn new() -> Self {
-        Self { opened_at: Instant::now(), outcome: OnceLock::new() }
+        Self { opened_at: Instant::now(), dispatched: AtomicBool::new(false), outcome: OnceLock::new() }
     }
 
     /// The outcome, once the batch is done.
@@ -137,7 +139,6 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
         let open = self.gathering.get_or_insert_with(|| Gathering {
             slot: Slot { batch: Arc::new(Batch::new()), wakers: Vec::new() },
             keys: Vec::new(),
-            dispatcher: false,
             timer_armed: false,
         });
         open.keys.push(key.clone());
@@ -238,27 +239,27 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
 /// A waiter on one batch: registers its waker, and dispatches the batch when it is allowed
 /// to. Driven by [`LoadOne`] (one key) and [`BatchWait`] (`load_many`).
 ///
-/// Hand-off: the waiter that opens a batch's dispatch (the first to find it gathering) wakes
-/// its own task and returns `Pending`; when polled again (after its task yielded, so every
-/// sibling future of the same `join_all` has enqueued its key) it dispatches the batch.
-/// Other waiters only register their wakers: they are polled again when the batch completes,
-/// or earlier if woken (by the delay timer, the completion of a running batch, or the
-/// dispatching waiter being dropped), and any such later poll may dispatch the batch too.
+/// Hand-off: on its first poll a waiter registers its waker, wakes its own task and returns
+/// `Pending`; from its second poll on (after its task yielded, so every sibling future of the
+/// same `join_all` has enqueued its key) it may dispatch the gathering batch. Every waiter
+/// may, so no single future (dropped, or held without being polled) can stall a batch. A
+/// waiter polled while its batch runs, with the waker it registered, returns without
+/// locking.
 pub(crate) struct Waiter<Q: BatchQuery, S: Shape<Q>> {
     batch: Arc<Batch<Q::Key, S::Value>>,
     /// Position of this waiter's waker in the batch's list.
     index: Option<usize>,
+    /// The waker registered there.
+    waker: Option<Waker>,
     /// Polled at least once: a later poll comes after the polling task yielded.
     polled: bool,
     /// `load_many`: dispatch at the first poll, without waiting for the `delay` window.
     immediate: bool,
-    /// This waiter promised to come back and dispatch the gathering batch.
-    dispatcher: bool,
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
     pub(crate) fn new(batch: Arc<Batch<Q::Key, S::Value>>, immediate: bool) -> Self {
-        Self { batch, index: None, polled: false, immediate, dispatcher: false }
+        Self { batch, index: None, waker: None, polled: false, immediate }
     }
 
     pub(crate) fn batch(&self) -> &Arc<Batch<Q::Key, S::Value>> {
@@ -269,6 +270,13 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
     fn poll_done(&mut self, inner: &Arc<Inner<Q, S>>, cx: &Context<'_>) -> Poll<()> {
         if self.batch.outcome().is_some() {
             return Poll::Ready(());
+        }
+        if self.batch.dispatched.load(Ordering::Acquire)
+            && self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker()))
+        {
+            // Running, and its completion wakes the waker we registered (the outcome is set
+            // before the wake-up, so a completion since the check above wakes us again).
+            return Poll::Pending;
         }
         let mut state = lock(&inner.state);
         self.poll_locked(inner, &mut state, cx)
@@ -289,19 +297,16 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
             return Poll::Pending;
         };
         register(wakers, &mut self.index, cx);
+        if !self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
+            self.waker = Some(cx.waker().clone());
+        }
         if !state.is_gathering(&self.batch) {
             // Running: its completion wakes us.
             return Poll::Pending;
         }
         if first && !self.immediate {
-            // Let the sibling futures of this task enqueue their keys first; one waiter per
-            // batch comes back to dispatch it.
-            let Some(open) = state.gathering.as_mut() else { return Poll::Pending };
-            if !open.dispatcher {
-                open.dispatcher = true;
-                self.dispatcher = true;
-                cx.waker().wake_by_ref();
-            }
+            // Let the sibling futures of this task enqueue their keys first.
+            cx.waker().wake_by_ref();
             return Poll::Pending;
         }
         if state.running.len() >= inner.options.max_concurrent_batches {
@@ -336,6 +341,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         };
         let requested = std::mem::take(&mut open.keys);
         let keys = state.schedule_dispatched(&open, requested);
+        open.slot.batch.dispatched.store(true, Ordering::Release);
         state.running.push(open.slot);
         let stats = (std::mem::take(&mut state.cache_hits), std::mem::take(&mut state.cache_misses));
         // The guard is created before the task and moved into it, so the batch is completed
@@ -347,24 +353,6 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         // Runs in the dispatching caller's span: its statements count in the caller's operation.
         runtime.spawn(crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats)));
         Poll::Pending
-    }
-
-    /// Called when the waiter is dropped: if it was to dispatch a batch that is still
-    /// gathering, wakes the batch's other waiters so one of them dispatches it instead.
-    fn release(&mut self, inner: &Arc<Inner<Q, S>>) {
-        if !self.dispatcher || self.batch.outcome().is_some() {
-            return;
-        }
-        let wakers = {
-            let mut state = lock(&inner.state);
-            if !state.is_gathering(&self.batch) {
-                return;
-            }
-            let Some(open) = state.gathering.as_mut() else { return };
-            open.dispatcher = false;
-            open.slot.wakers.clone()
-        };
-        wakers.into_iter().for_each(Waker::wake);
     }
 }
 
@@ -423,14 +411,6 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
     }
 }
 
-impl<Q: BatchQuery, S: Shape<Q>> Drop for LoadOne<'_, Q, S> {
-    fn drop(&mut self) {
-        if let Some(waiter) = &mut self.waiter {
-            waiter.release(self.inner);
-        }
-    }
-}
-
 /// Waits for one batch of `load_many` (dispatching it at once when allowed); resolves to the
 /// batch's outcome.
 pub(crate) struct BatchWait<'a, Q: BatchQuery, S: Shape<Q>> {
@@ -458,12 +438,6 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for BatchWait<'_, Q, S> {
             },
             Poll::Pending => Poll::Pending,
         }
-    }
-}
-
-impl<Q: BatchQuery, S: Shape<Q>> Drop for BatchWait<'_, Q, S> {
-    fn drop(&mut self) {
-        self.waiter.release(self.inner);
     }
 }
 

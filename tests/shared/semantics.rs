@@ -749,6 +749,33 @@ async fn aborted_loads_never_stall_the_others() {
     .await;
 }
 
+/// A `load` future polled once and then held without being polled again (as `select!` can
+/// leave one behind) must not stall the batch for another caller: every waiter may dispatch
+/// its batch. (A version of the engine where only the batch's first waiter came back to
+/// dispatch hung here.)
+#[tokio::test]
+async fn a_load_polled_once_and_then_held_never_stalls_other_callers() {
+    within("held load", async {
+        let Some(db) = backend::TestDb::connect(2).await else { return };
+        seed_bots_and_stances(&db.pool, 300).await;
+        let pool = &db.pool;
+        let loader = BotById::new(pool.clone());
+        let held = loader.load(1);
+        let mut held = std::pin::pin!(held);
+        // One poll: key 1 opens the gathering batch; then `held` is neither polled nor dropped.
+        assert!(held.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+        let other = {
+            let loader = loader.clone();
+            tokio::spawn(async move { loader.load(2).await })
+        };
+        assert_eq!(other.await.expect("task").expect("load"), ref_bot(pool, 2).await);
+        assert_eq!(held.await.expect("load"), ref_bot(pool, 1).await);
+        let stats = loader.stats();
+        assert_eq!((stats.batches, stats.keys), (1, 2), "one batch for both keys: {stats:?}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn dropping_the_future_that_opened_the_batch_never_stalls_its_siblings() {
     within("dropped opener", async {
