@@ -2,7 +2,8 @@
 //! 100,000-row table, on SQLite (WAL file database) and PostgreSQL (the server of
 //! `BATCHLOAD_BENCH_PG_URL`, else `BATCHLOAD_POSTGRES_URL`, else the local one; skipped with
 //! a line on stderr when unreachable): `handwritten`, `loader_concurrent`, `loader_many`,
-//! `n_plus_one`, `async_graphql`, `async_graphql_zero_delay` (see
+//! `n_plus_one`, `async_graphql`, `async_graphql_zero_delay`, and the group (one-to-many)
+//! rows `group_handwritten` and `group_loader_concurrent` over `bot_stances.bot_id` (see
 //! `batchload_bench::workload` for what each measures; the quick mode runs the same bodies),
 //! and `cached_hit` (a warm loader's `load(k)` against `HashMap::get` + clone).
 //!
@@ -33,8 +34,8 @@ fn bench_backend(c: &mut Criterion, runtime: &tokio::runtime::Runtime, backend: 
     let mut group = c.benchmark_group(backend.name());
     group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
     for size in SIZES {
-        let keys = spread_keys(size);
         for workload in Workload::ALL {
+            let keys = workload.keys(size);
             group.bench_with_input(BenchmarkId::new(workload.name(), size), &keys, |b, keys| {
                 b.to_async(runtime).iter(|| backend.run(workload, keys));
             });

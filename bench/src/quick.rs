@@ -82,13 +82,13 @@ fn backend(runtime: &tokio::runtime::Runtime, backend: &Backend, options: &Optio
     let mut by_size = Map::new();
     for &size in &options.sizes {
         let started = Instant::now();
-        let keys = crate::spread_keys(size);
+        let keys: Vec<Vec<i64>> = Workload::ALL.iter().map(|workload| workload.keys(size)).collect();
         let samples = interleaved(Workload::ALL.len(), options.warmup, options.rounds, |side| {
             // Measured like criterion's `to_async(..).iter`: the workload's future runs on the
             // calling thread (`block_on`), batches on the runtime's 2 workers.
             runtime.block_on(async {
                 let started = Instant::now();
-                backend.run(Workload::ALL[side], &keys).await;
+                backend.run(Workload::ALL[side], &keys[side]).await;
                 started.elapsed()
             })
         });
@@ -167,6 +167,10 @@ pub fn ratios(document: &Value) -> Vec<(String, f64)> {
                 ("n_plus_one / loader_concurrent", figure("n_plus_one") / loader),
                 ("loader_concurrent / async_graphql", loader / figure("async_graphql")),
                 ("loader_concurrent / async_graphql_zero_delay", loader / figure("async_graphql_zero_delay")),
+                (
+                    "group_loader_concurrent / group_handwritten",
+                    figure("group_loader_concurrent") / figure("group_handwritten"),
+                ),
             ] {
                 ratios.push((format!("{backend} N={size}: {name}"), value));
             }
@@ -208,9 +212,24 @@ impl std::str::FromStr for Profiled {
     }
 }
 
-/// Runs `profiled` `iterations` times (keys: `size`), after the same setup as the quick mode;
-/// compare the instruction counts of two such runs (the setup is identical) to compare two
-/// workloads.
+/// Marks the start of the measured section of `--profile` (after the setup and one
+/// warm-up iteration): `valgrind --tool=callgrind --zero-before=batchload_bench::quick::profile_begin
+/// --dump-before=batchload_bench::quick::profile_end` counts that section only, on every
+/// thread.
+#[inline(never)]
+pub fn profile_begin() {
+    // Distinct bodies, so the linker cannot fold the two markers into one function.
+    black_box(0x5eed_u32);
+}
+
+/// Marks the end of the measured section of `--profile` (see [`profile_begin`]).
+#[inline(never)]
+pub fn profile_end() {
+    black_box(0xd0e5_u64);
+}
+
+/// Runs `profiled` `iterations` times (keys: `size`), after the same setup as the quick mode
+/// and one warm-up iteration, between [`profile_begin`] and [`profile_end`].
 ///
 /// # Panics
 /// On a database error.
@@ -219,22 +238,31 @@ pub fn profile(profiled: Profiled, size: usize, iterations: u32) {
         Profiled::Workload(workload) => {
             let runtime = crate::runtime();
             let sqlite = runtime.block_on(Backend::sqlite());
-            let keys = crate::spread_keys(size);
+            let keys = workload.keys(size);
             runtime.block_on(async {
+                sqlite.run(workload, &keys).await;
+                profile_begin();
                 for _ in 0..iterations {
                     sqlite.run(workload, &keys).await;
                 }
+                profile_end();
             });
         }
         Profiled::Timed | Profiled::Instrument => {
             tracing::subscriber::with_default(overhead::subscriber(), || {
-                for _ in 0..iterations {
+                let call = || {
                     if profiled == Profiled::Timed {
                         black_box(crate::poll_ready!(overhead::timed_empty(black_box(1))));
                     } else {
                         black_box(crate::poll_ready!(overhead::instrumented_empty(black_box(1))));
                     }
+                };
+                call();
+                profile_begin();
+                for _ in 0..iterations {
+                    call();
                 }
+                profile_end();
             });
         }
     }

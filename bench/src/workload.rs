@@ -14,7 +14,15 @@
 //! * `async_graphql`: a fresh async-graphql `DataLoader` (feature `dataloader`, no cache)
 //!   whose `Loader` runs the hand-written statement, N concurrent `load_one` joined in the
 //!   measuring task, with its default 1 ms delay;
-//! * `async_graphql_zero_delay`: the same with `.delay(Duration::ZERO)`.
+//! * `async_graphql_zero_delay`: the same with `.delay(Duration::ZERO)`;
+//! * `group_handwritten`: the group (one-to-many) read by hand: one statement over the
+//!   indexed `bot_stances.bot_id` column with the key list as one parameter, ordered like the
+//!   loader's (`ORDER BY id`), rows pushed into a `HashMap<bot_id, Vec<BotStance>>`;
+//! * `group_loader_concurrent`: a fresh derived group loader (`BotStanceByBotId`), N
+//!   concurrent `load(k)` joined in the measuring task (each yields a `Vec`).
+//!
+//! The one-to-one rows read N keys of `bots` ([`Workload::keys`]: every key has one row); the
+//! group rows read N bots' stances (3 rows per key, [`group_keys`]).
 //!
 //! The cache row ([`Warm`]) compares `load(k)` on a warm loader with `HashMap::get` + clone.
 
@@ -33,17 +41,23 @@ pub enum Workload {
     AsyncGraphql,
     /// async-graphql's `DataLoader` with `.delay(Duration::ZERO)`.
     AsyncGraphqlZeroDelay,
+    /// The one-to-many read by hand: one statement, rows grouped into a `HashMap` of `Vec`s.
+    GroupHandwritten,
+    /// N concurrent `load(k)` through a fresh derived group loader.
+    GroupLoaderConcurrent,
 }
 
 impl Workload {
     /// Every workload, in the order of the JSON document.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Handwritten,
         Self::LoaderConcurrent,
         Self::LoaderMany,
         Self::NPlusOne,
         Self::AsyncGraphql,
         Self::AsyncGraphqlZeroDelay,
+        Self::GroupHandwritten,
+        Self::GroupLoaderConcurrent,
     ];
 
     /// The row name (criterion benchmark id, JSON key without its `_us` suffix).
@@ -55,8 +69,34 @@ impl Workload {
             Self::NPlusOne => "n_plus_one",
             Self::AsyncGraphql => "async_graphql",
             Self::AsyncGraphqlZeroDelay => "async_graphql_zero_delay",
+            Self::GroupHandwritten => "group_handwritten",
+            Self::GroupLoaderConcurrent => "group_loader_concurrent",
         }
     }
+
+    /// True for the one-to-many rows (`bot_stances` by `bot_id`).
+    pub fn is_group(self) -> bool {
+        matches!(self, Self::GroupHandwritten | Self::GroupLoaderConcurrent)
+    }
+
+    /// The `count` keys this workload reads: [`crate::spread_keys`] for the one-to-one rows,
+    /// [`group_keys`] for the group rows.
+    pub fn keys(self, count: usize) -> Vec<i64> {
+        if self.is_group() { group_keys(count) } else { crate::spread_keys(count) }
+    }
+
+    /// Rows the workload must find for `keys`: one per key, or for the group rows the seeded
+    /// stances of each bot (`bot_id % 4`, see `seed::stances`).
+    pub fn expected_rows(self, keys: &[i64]) -> usize {
+        if self.is_group() { keys.iter().map(|&key| (key % 4) as usize).sum() } else { keys.len() }
+    }
+}
+
+/// `count` bots spread over the table whose id is 3 modulo 4, so each has 3 seeded stances:
+/// [`crate::spread_keys`] shifted by 2 (its steps are multiples of 4 for N <= 1,000; at
+/// N = 10,000 half the bots have 1 stance).
+pub fn group_keys(count: usize) -> Vec<i64> {
+    crate::spread_keys(count).into_iter().map(|key| key + 2).collect()
 }
 
 /// A seeded benchmark database: [`crate::BOTS`] bots, analyzed, over a pool of
@@ -69,13 +109,15 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// A fresh, seeded SQLite benchmark database.
+    /// A fresh, seeded SQLite benchmark database: [`crate::BOTS`] bots and their stances
+    /// (`bot_stances`, indexed on `bot_id` by migration 0002).
     ///
     /// # Panics
     /// If it cannot be created or seeded.
     pub async fn sqlite() -> Self {
         let db = batchload_tests_sqlite::TestDb::new(crate::POOL_SIZE).await;
         batchload_tests_sqlite::seed::bots(&db.pool, crate::BOTS).await.expect("seed the SQLite bots");
+        batchload_tests_sqlite::seed::stances(&db.pool, crate::BOTS).await.expect("seed the SQLite stances");
         sqlx::query("ANALYZE").execute(&db.pool).await.expect("ANALYZE");
         Self::Sqlite(db)
     }
@@ -103,6 +145,7 @@ impl Backend {
         }
         let db = batchload_tests_postgres::TestDb::connect_to(url, crate::POOL_SIZE).await?;
         batchload_tests_postgres::seed::bots(&db.pool, crate::BOTS).await.expect("seed the PostgreSQL bots");
+        batchload_tests_postgres::seed::stances(&db.pool, crate::BOTS).await.expect("seed the PostgreSQL stances");
         sqlx::query("ANALYZE").execute(&db.pool).await.expect("ANALYZE");
         Some(Self::Postgres(Box::new(db)))
     }
@@ -115,16 +158,16 @@ impl Backend {
         }
     }
 
-    /// Runs `workload` once for `keys`.
+    /// Runs `workload` once for `keys` (from [`Workload::keys`]).
     ///
     /// # Panics
-    /// On a database error, or when a key's row is not found.
+    /// On a database error, or when a row is missing ([`Workload::expected_rows`]).
     pub async fn run(&self, workload: Workload, keys: &[i64]) {
         let found = match self {
             Self::Sqlite(db) => sqlite::run(&db.pool, workload, keys).await,
             Self::Postgres(db) => postgres::run(&db.pool, workload, keys).await,
         };
-        assert_eq!(found, keys.len(), "{} on {}: every key has a row", workload.name(), self.name());
+        assert_eq!(found, workload.expected_rows(keys), "{} on {}: rows found", workload.name(), self.name());
     }
 
     /// A warm loader (every key of `keys` loaded) and the same rows in a `HashMap`.
@@ -172,13 +215,13 @@ impl Warm {
 /// The workloads of one backend: everything but the hand-written statement (which differs
 /// by dialect and bind type, and is passed in) is the same code.
 macro_rules! backend_workloads {
-    ($tests:ident, $pool:ty, $by_id_sql:literal, $handwritten:path) => {
+    ($tests:ident, $pool:ty, $by_id_sql:literal, $handwritten:path, $group_handwritten:path) => {
         use std::collections::HashMap;
         use std::sync::Arc;
 
         use futures_util::future::try_join_all;
 
-        use $tests::{Bot, BotById, Timestamp};
+        use $tests::{Bot, BotById, BotStance, BotStanceByBotId, Timestamp};
 
         use super::Workload;
 
@@ -187,6 +230,22 @@ macro_rules! backend_workloads {
 
         fn bot((id, name, persona, created_at): Row) -> Bot {
             Bot { id, name, persona, created_at }
+        }
+
+        /// The columns every hand-written group statement reads.
+        type StanceRow = (i64, i64, String, String, f64, Option<String>);
+
+        fn stance((id, bot_id, topic, stance, strength, note): StanceRow) -> BotStance {
+            BotStance { id, bot_id, topic, stance, strength, note }
+        }
+
+        /// Rows in statement order grouped by `bot_id`, as a group loader hands them out.
+        fn group(rows: Vec<StanceRow>) -> HashMap<i64, Vec<BotStance>> {
+            let mut groups: HashMap<i64, Vec<BotStance>> = HashMap::new();
+            for row in rows {
+                groups.entry(row.1).or_default().push(stance(row));
+            }
+            groups
         }
 
         /// Runs `workload` once; returns how many keys were found.
@@ -219,6 +278,14 @@ macro_rules! backend_workloads {
                     }
                     let rows = try_join_all(keys.iter().map(|&key| loader.load_one(key))).await.expect("load_one");
                     rows.iter().filter(|row| row.is_some()).count()
+                }
+                Workload::GroupHandwritten => {
+                    $group_handwritten(pool, keys).await.expect("hand-written group query").values().map(Vec::len).sum()
+                }
+                Workload::GroupLoaderConcurrent => {
+                    let loader = BotStanceByBotId::new(pool.clone());
+                    let groups = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("group load");
+                    groups.iter().map(Vec::len).sum()
                 }
             }
         }
@@ -261,7 +328,8 @@ pub mod sqlite {
         batchload_tests_sqlite,
         sqlx::SqlitePool,
         "SELECT id, name, persona, created_at FROM bots WHERE id = ?1",
-        handwritten
+        handwritten,
+        group_handwritten
     );
 
     /// The hand-written query: the keys as one JSON array parameter, rows into a `HashMap`.
@@ -286,6 +354,34 @@ pub mod sqlite {
         .await?;
         Ok(rows.into_iter().map(|row| (row.0, bot(row))).collect())
     }
+
+    /// The hand-written group query: the bot ids as one JSON array parameter, rows grouped
+    /// by `bot_id` in `id` order.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn group_handwritten(
+        pool: &sqlx::SqlitePool,
+        keys: &[i64],
+    ) -> Result<HashMap<i64, Vec<BotStance>>, sqlx::Error> {
+        let mut json = String::with_capacity(keys.len() * 8 + 2);
+        json.push('[');
+        for (index, key) in keys.iter().enumerate() {
+            if index > 0 {
+                json.push(',');
+            }
+            let _ = write!(json, "{key}");
+        }
+        json.push(']');
+        let rows: Vec<StanceRow> = sqlx::query_as(
+            "SELECT id, bot_id, topic, stance, strength, note FROM bot_stances \
+             WHERE bot_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+        )
+        .bind(json)
+        .fetch_all(pool)
+        .await?;
+        Ok(group(rows))
+    }
 }
 
 /// The PostgreSQL workloads.
@@ -294,7 +390,8 @@ pub mod postgres {
         batchload_tests_postgres,
         sqlx::PgPool,
         "SELECT id, name, persona, created_at FROM bots WHERE id = $1",
-        handwritten
+        handwritten,
+        group_handwritten
     );
 
     /// The hand-written query: the keys as one `BIGINT[]` parameter, rows into a `HashMap`.
@@ -307,5 +404,23 @@ pub mod postgres {
             .fetch_all(pool)
             .await?;
         Ok(rows.into_iter().map(|row| (row.0, bot(row))).collect())
+    }
+
+    /// The hand-written group query: the bot ids as one `BIGINT[]` parameter, rows grouped
+    /// by `bot_id` in `id` order.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn group_handwritten(
+        pool: &sqlx::PgPool,
+        keys: &[i64],
+    ) -> Result<HashMap<i64, Vec<BotStance>>, sqlx::Error> {
+        let rows: Vec<StanceRow> = sqlx::query_as(
+            "SELECT id, bot_id, topic, stance, strength, note FROM bot_stances WHERE bot_id = ANY($1) ORDER BY id",
+        )
+        .bind(keys)
+        .fetch_all(pool)
+        .await?;
+        Ok(group(rows))
     }
 }

@@ -4,11 +4,13 @@
 //! Life of a batch: `Gathering` (callers add keys) -> `Running` (its statement is executing on
 //! a spawned task) -> `Done` (every waiter reads its own key from the shared result map).
 //!
-//! Hand-off. A `load` future enqueues its key on its first poll, registers its waker, wakes
-//! itself and returns `Pending`: it becomes a dispatcher candidate only from its second poll,
-//! i.e. after the task that polls it has yielded, so every sibling future of the same
-//! `join!`/`join_all` has already enqueued its key. Any candidate of the gathering batch may
-//! dispatch it, so dropping the future that opened the batch never stalls it. The statement
+//! Hand-off. A `load` future enqueues its key and registers its waker on its first poll (one
+//! lock) and returns `Pending`; the first of them to find the batch gathering also wakes
+//! itself, so it is polled again after the task that polls it has yielded, i.e. after every
+//! sibling future of the same `join!`/`join_all` has enqueued its key, and dispatches the
+//! batch then. Any later poll of any waiter may dispatch it too, and a dispatching waiter
+//! dropped first wakes the others, so dropping the future that opened the batch never stalls
+//! it. Waiters read the outcome without locking once it is set. The statement
 //! runs on its own Tokio task, so dropping waiters never cancels it; a guard completes the
 //! batch with [`Error::Abandoned`] if that task dies, so nobody waits forever.
 
@@ -16,7 +18,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -26,8 +29,12 @@ use crate::cache::{Cache, Cached};
 use crate::stats::StatsCounters;
 use crate::{BatchQuery, Error, LoaderOptions, Shape};
 
+/// The engine's hash maps: keyed by the loader's keys, hashed with `foldhash` (seeded per
+/// map, several times cheaper than SipHash on small keys).
+pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// What a batch resolves to: one shared map of answers, or one shared error.
-pub(crate) type Outcome<K, V> = Result<Arc<HashMap<K, V>>, Error>;
+pub(crate) type Outcome<K, V> = Result<Arc<Map<K, V>>, Error>;
 
 /// Locks `mutex`, ignoring poisoning: the engine's invariants hold between statements, and a
 /// panic elsewhere must not turn every later load into a panic.
@@ -43,69 +50,68 @@ pub(crate) struct Inner<Q: BatchQuery, S: Shape<Q>> {
     _shape: PhantomData<fn() -> (Q, S)>,
 }
 
+/// Everything mutable about a loader, behind its one lock: the cache, the keys scheduled on
+/// batches, and the waker lists of the gathering and running batches (a waiter registers
+/// under the same lock as its lookup).
 struct State<K, V> {
     cache: Cache<K, V>,
-    /// Keys of the gathering batch and of running batches, with the batch that answers them:
-    /// a key requested again while its batch is gathering or running joins that batch.
-    scheduled: HashMap<K, Arc<Batch<K, V>>>,
+    /// Keys of running batches, with the batch that answers them: a key requested again
+    /// while its batch runs joins that batch. The gathering batch's keys enter this map when
+    /// it is dispatched (de-duplicated then, into a map sized once), not one by one.
+    scheduled: Map<K, Arc<Batch<K, V>>>,
     gathering: Option<Gathering<K, V>>,
-    running: usize,
+    /// The batches whose statements are running, with their waiters.
+    running: Vec<Slot<K, V>>,
     cache_hits: u64,
     cache_misses: u64,
 }
 
 struct Gathering<K, V> {
-    batch: Arc<Batch<K, V>>,
+    slot: Slot<K, V>,
+    /// Keys in request order, possibly repeated (a key requested twice while gathering).
     keys: Vec<K>,
-}
-
-pub(crate) struct Batch<K, V> {
-    opened_at: Instant,
-    slot: Mutex<Slot<K, V>>,
-}
-
-struct Slot<K, V> {
-    phase: Phase<K, V>,
-    wakers: Vec<Waker>,
     timer_armed: bool,
 }
 
-enum Phase<K, V> {
-    Gathering,
-    Running,
-    Done(Outcome<K, V>),
+/// A batch that is not done yet, and the wakers of its waiters.
+struct Slot<K, V> {
+    batch: Arc<Batch<K, V>>,
+    wakers: Vec<Waker>,
+}
+
+/// One batch, shared by its waiters. Its outcome is written once, under the loader's lock,
+/// before its waiters are woken; they read it without locking.
+pub(crate) struct Batch<K, V> {
+    opened_at: Instant,
+    /// Set (under the loader's lock) when the batch is dispatched: a waiter polled again
+    /// while it runs, with the waker it registered, returns without locking.
+    dispatched: AtomicBool,
+    outcome: OnceLock<Outcome<K, V>>,
 }
 
 impl<K, V> Batch<K, V> {
     fn new() -> Self {
-        Self {
-            opened_at: Instant::now(),
-            slot: Mutex::new(Slot { phase: Phase::Gathering, wakers: Vec::new(), timer_armed: false }),
-        }
+        Self { opened_at: Instant::now(), dispatched: AtomicBool::new(false), outcome: OnceLock::new() }
+    }
+
+    /// The outcome, once the batch is done.
+    pub(crate) fn outcome(&self) -> Option<&Outcome<K, V>> {
+        self.outcome.get()
     }
 }
 
-impl<K, V> Slot<K, V> {
-    /// Registers the waker of the waiter whose registration index is `index`, replacing its
-    /// previous waker instead of growing the list.
-    fn register(&mut self, index: &mut Option<usize>, cx: &Context<'_>) {
-        match *index {
-            Some(i) if i < self.wakers.len() => {
-                if !self.wakers[i].will_wake(cx.waker()) {
-                    self.wakers[i] = cx.waker().clone();
-                }
-            }
-            _ => {
-                self.wakers.push(cx.waker().clone());
-                *index = Some(self.wakers.len() - 1);
+/// Registers the waker of the waiter whose registration index is `index` in `wakers`,
+/// replacing its previous waker instead of growing the list.
+fn register(wakers: &mut Vec<Waker>, index: &mut Option<usize>, cx: &Context<'_>) {
+    match *index {
+        Some(i) if i < wakers.len() => {
+            if !wakers[i].will_wake(cx.waker()) {
+                wakers[i] = cx.waker().clone();
             }
         }
-    }
-
-    fn outcome(&self) -> Option<&Outcome<K, V>> {
-        match &self.phase {
-            Phase::Done(outcome) => Some(outcome),
-            Phase::Gathering | Phase::Running => None,
+        _ => {
+            wakers.push(cx.waker().clone());
+            *index = Some(wakers.len() - 1);
         }
     }
 }
@@ -118,6 +124,57 @@ pub(crate) enum Lookup<K, V> {
     Batch(Arc<Batch<K, V>>),
 }
 
+impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
+    fn is_gathering(&self, batch: &Arc<Batch<K, V>>) -> bool {
+        self.gathering.as_ref().is_some_and(|open| Arc::ptr_eq(&open.slot.batch, batch))
+    }
+
+    /// The batch answering `key` (not cached): the running batch it is scheduled on, else
+    /// the gathering batch, opened if needed, with `key` added.
+    fn schedule(&mut self, key: &K) -> &Arc<Batch<K, V>> {
+        self.cache_misses += 1;
+        if let Some(batch) = self.scheduled.get(key) {
+            return batch;
+        }
+        let open = self.gathering.get_or_insert_with(|| Gathering {
+            slot: Slot { batch: Arc::new(Batch::new()), wakers: Vec::new() },
+            keys: Vec::new(),
+            timer_armed: false,
+        });
+        open.keys.push(key.clone());
+        &open.slot.batch
+    }
+
+    /// Schedules the keys of the gathering batch `open` (being dispatched) on it, dropping
+    /// repeated keys; returns its distinct keys.
+    fn schedule_dispatched(&mut self, open: &Gathering<K, V>, keys: Vec<K>) -> Vec<K> {
+        self.scheduled.reserve(keys.len());
+        let mut distinct = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let std::collections::hash_map::Entry::Vacant(entry) = self.scheduled.entry(key) {
+                distinct.push(entry.key().clone());
+                entry.insert(Arc::clone(&open.slot.batch));
+            }
+        }
+        distinct
+    }
+
+    /// The waker list of `batch` when it is gathering or running (`None` when it is done).
+    fn wakers_of(&mut self, batch: &Arc<Batch<K, V>>) -> Option<&mut Vec<Waker>> {
+        if let Some(open) = self.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, batch)) {
+            return Some(&mut open.slot.wakers);
+        }
+        self.running.iter_mut().find(|slot| Arc::ptr_eq(&slot.batch, batch)).map(|slot| &mut slot.wakers)
+    }
+
+    /// Forgets that `key` is being read by a running batch: that batch still answers its own
+    /// waiters, but its (possibly stale) result for `key` is not cached, and a new request for
+    /// `key` starts a new batch.
+    fn detach_running(&mut self, key: &K) {
+        self.scheduled.remove(key);
+    }
+}
+
 impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
     pub(crate) fn new(pool: sqlx::Pool<Q::Database>, options: LoaderOptions) -> Self {
         let cache = Cache::new(options.cache);
@@ -127,9 +184,9 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
             stats: StatsCounters::default(),
             state: Mutex::new(State {
                 cache,
-                scheduled: HashMap::new(),
+                scheduled: Map::default(),
                 gathering: None,
-                running: 0,
+                running: Vec::new(),
                 cache_hits: 0,
                 cache_misses: 0,
             }),
@@ -144,22 +201,14 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
         mut found: impl FnMut(&'k Q::Key, Lookup<Q::Key, S::Value>),
     ) {
         let mut state = lock(&self.state);
-        let State { cache, scheduled, gathering, cache_hits, cache_misses, .. } = &mut *state;
         for key in keys {
-            if let Some(cached) = cache.get(key) {
-                *cache_hits += 1;
+            if let Some(cached) = state.cache.get(key) {
+                state.cache_hits += 1;
                 found(key, Lookup::Cached(cached));
                 continue;
             }
-            *cache_misses += 1;
-            if let Some(batch) = scheduled.get(key) {
-                found(key, Lookup::Batch(Arc::clone(batch)));
-                continue;
-            }
-            let open = gathering.get_or_insert_with(|| Gathering { batch: Arc::new(Batch::new()), keys: Vec::new() });
-            open.keys.push(key.clone());
-            scheduled.insert(key.clone(), Arc::clone(&open.batch));
-            found(key, Lookup::Batch(Arc::clone(&open.batch)));
+            let batch = Arc::clone(state.schedule(key));
+            found(key, Lookup::Batch(batch));
         }
     }
 
@@ -178,7 +227,8 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
     pub(crate) fn clear_all(&self) {
         let mut state = lock(&self.state);
         state.cache.clear();
-        state.scheduled.retain(|_, batch| matches!(lock(&batch.slot).phase, Phase::Gathering));
+        // Only running batches' keys are scheduled: the gathering batch's results are cached.
+        state.scheduled.clear();
     }
 
     pub(crate) fn cached_keys(&self) -> usize {
@@ -186,138 +236,222 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
     }
 }
 
-impl<K: Eq + std::hash::Hash, V> State<K, V> {
-    /// Forgets that `key` is being read by a running batch: that batch still answers its own
-    /// waiters, but its (possibly stale) result for `key` is not cached, and a new request for
-    /// `key` starts a new batch.
-    fn detach_running(&mut self, key: &K) {
-        let running = self.scheduled.get(key).is_some_and(|batch| matches!(lock(&batch.slot).phase, Phase::Running));
-        if running {
-            self.scheduled.remove(key);
-        }
-    }
-}
-
-/// Waits for one batch, dispatching it when this waiter is allowed to.
-pub(crate) struct BatchWait<Q: BatchQuery, S: Shape<Q>> {
-    inner: Arc<Inner<Q, S>>,
+/// A waiter on one batch: registers its waker, and dispatches the batch when it is allowed
+/// to. Driven by [`LoadOne`] (one key) and [`BatchWait`] (`load_many`).
+///
+/// Hand-off: on its first poll a waiter registers its waker, wakes its own task and returns
+/// `Pending`; from its second poll on (after its task yielded, so every sibling future of the
+/// same `join_all` has enqueued its key) it may dispatch the gathering batch. Every waiter
+/// may, so no single future (dropped, or held without being polled) can stall a batch. A
+/// waiter polled while its batch runs, with the waker it registered, returns without
+/// locking.
+pub(crate) struct Waiter<Q: BatchQuery, S: Shape<Q>> {
     batch: Arc<Batch<Q::Key, S::Value>>,
-    /// True once the task polling this waiter has yielded since the key was enqueued (or at
-    /// once for `load_many`): the waiter may then dispatch the gathering batch.
-    may_dispatch: bool,
-    /// `load_many`: dispatch without waiting for the `delay` window.
+    /// Position of this waiter's waker in the batch's list.
+    index: Option<usize>,
+    /// The waker registered there.
+    waker: Option<Waker>,
+    /// Polled at least once: a later poll comes after the polling task yielded.
+    polled: bool,
+    /// `load_many`: dispatch at the first poll, without waiting for the `delay` window.
     immediate: bool,
-    waker_index: Option<usize>,
 }
 
-impl<Q: BatchQuery, S: Shape<Q>> Unpin for BatchWait<Q, S> {}
-
-impl<Q: BatchQuery, S: Shape<Q>> BatchWait<Q, S> {
-    pub(crate) fn new(inner: Arc<Inner<Q, S>>, batch: Arc<Batch<Q::Key, S::Value>>, immediate: bool) -> Self {
-        Self { inner, batch, may_dispatch: immediate, immediate, waker_index: None }
+impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
+    pub(crate) fn new(batch: Arc<Batch<Q::Key, S::Value>>, immediate: bool) -> Self {
+        Self { batch, index: None, waker: None, polled: false, immediate }
     }
-}
 
-impl<Q: BatchQuery, S: Shape<Q>> Future for BatchWait<Q, S> {
-    type Output = Outcome<Q::Key, S::Value>;
+    pub(crate) fn batch(&self) -> &Arc<Batch<Q::Key, S::Value>> {
+        &self.batch
+    }
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
+    /// Ready once the batch has an outcome (read it with [`Batch::outcome`]).
+    fn poll_done(&mut self, inner: &Arc<Inner<Q, S>>, cx: &Context<'_>) -> Poll<()> {
+        if self.batch.outcome().is_some() {
+            return Poll::Ready(());
+        }
+        if self.batch.dispatched.load(Ordering::Acquire)
+            && self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker()))
         {
-            let mut slot = lock(&this.batch.slot);
-            match &slot.phase {
-                Phase::Done(outcome) => return Poll::Ready(outcome.clone()),
-                Phase::Running => {
-                    slot.register(&mut this.waker_index, cx);
-                    return Poll::Pending;
-                }
-                Phase::Gathering if !this.may_dispatch => {
-                    // First poll: let the sibling futures of this task enqueue their keys.
-                    this.may_dispatch = true;
-                    slot.register(&mut this.waker_index, cx);
-                    drop(slot);
-                    cx.waker().wake_by_ref();
-                    return Poll::Pending;
-                }
-                Phase::Gathering => {}
-            }
-        }
-        // Lock order everywhere: loader state, then batch slot.
-        let mut state = lock(&this.inner.state);
-        let mut slot = lock(&this.batch.slot);
-        if let Some(outcome) = slot.outcome() {
-            return Poll::Ready(outcome.clone());
-        }
-        slot.register(&mut this.waker_index, cx);
-        if !matches!(slot.phase, Phase::Gathering) || state.running >= this.inner.options.max_concurrent_batches {
-            // Running, or waiting for a running batch to complete: its completion wakes us.
+            // Running, and its completion wakes the waker we registered (the outcome is set
+            // before the wake-up, so a completion since the check above wakes us again).
             return Poll::Pending;
         }
-        let gathering_is_ours = state.gathering.as_ref().is_some_and(|g| Arc::ptr_eq(&g.batch, &this.batch));
-        if !gathering_is_ours {
-            debug_assert!(false, "a batch in the gathering phase is always the loader's open batch");
+        let mut state = lock(&inner.state);
+        self.poll_locked(inner, &mut state, cx)
+    }
+
+    fn poll_locked(
+        &mut self,
+        inner: &Arc<Inner<Q, S>>,
+        state: &mut State<Q::Key, S::Value>,
+        cx: &Context<'_>,
+    ) -> Poll<()> {
+        if self.batch.outcome().is_some() {
+            return Poll::Ready(());
+        }
+        let first = !std::mem::replace(&mut self.polled, true);
+        let Some(wakers) = state.wakers_of(&self.batch) else {
+            debug_assert!(false, "a batch without an outcome is gathering or running");
+            return Poll::Pending;
+        };
+        register(wakers, &mut self.index, cx);
+        if !self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
+            self.waker = Some(cx.waker().clone());
+        }
+        if !state.is_gathering(&self.batch) {
+            // Running: its completion wakes us.
+            return Poll::Pending;
+        }
+        if first && !self.immediate {
+            // Let the sibling futures of this task enqueue their keys first.
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        if state.running.len() >= inner.options.max_concurrent_batches {
+            // Waiting for a running batch to complete: its completion wakes us.
             return Poll::Pending;
         }
         let runtime = match tokio::runtime::Handle::try_current() {
             Ok(runtime) => runtime,
             Err(_) => {
                 let error = Error::NoRuntime { loader: Q::LOADER };
-                let wakers = fail_gathering(&mut state, &mut slot, error.clone());
-                drop(slot);
-                drop(state);
+                let wakers = fail_gathering(state, error);
                 wakers.into_iter().for_each(Waker::wake);
-                return Poll::Ready(Err(error));
+                return Poll::Ready(());
             }
         };
-        let delay = this.inner.options.delay;
-        if !this.immediate && !delay.is_zero() {
-            let deadline = this.batch.opened_at + delay;
+        let delay = inner.options.delay;
+        if !self.immediate && !delay.is_zero() {
+            let deadline = self.batch.opened_at + delay;
             if Instant::now() < deadline {
-                if !slot.timer_armed {
-                    slot.timer_armed = true;
-                    runtime.spawn(wake_at(TimerGuard(Arc::clone(&this.batch)), deadline));
+                if let Some(open) = state.gathering.as_mut()
+                    && !open.timer_armed
+                {
+                    open.timer_armed = true;
+                    let guard = TimerGuard { inner: Arc::clone(inner), batch: Arc::clone(&self.batch) };
+                    runtime.spawn(wake_at(guard, deadline));
                 }
                 return Poll::Pending;
             }
         }
-        let Some(open) = state.gathering.take() else {
+        let Some(mut open) = state.gathering.take() else {
             return Poll::Pending;
         };
-        state.running += 1;
-        slot.phase = Phase::Running;
+        let requested = std::mem::take(&mut open.keys);
+        let keys = state.schedule_dispatched(&open, requested);
+        open.slot.batch.dispatched.store(true, Ordering::Release);
+        state.running.push(open.slot);
         let stats = (std::mem::take(&mut state.cache_hits), std::mem::take(&mut state.cache_misses));
-        drop(slot);
-        drop(state);
         // The guard is created before the task and moved into it, so the batch is completed
         // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
         // runtime shuts down first.
-        let batch_size = open.keys.len();
+        let batch_size = keys.len();
         let completion =
-            Completion { inner: Arc::clone(&this.inner), batch: open.batch, keys: open.keys, completed: false };
+            Completion { inner: Arc::clone(inner), batch: Arc::clone(&self.batch), keys, completed: false };
         // Runs in the dispatching caller's span: its statements count in the caller's operation.
         runtime.spawn(crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats)));
         Poll::Pending
     }
 }
 
-/// Fails the gathering batch at once (no runtime to run it on); returns the wakers to wake.
-fn fail_gathering<K: Eq + std::hash::Hash, V>(
-    state: &mut State<K, V>,
-    slot: &mut Slot<K, V>,
-    error: Error,
-) -> Vec<Waker> {
-    if let Some(open) = state.gathering.take() {
-        for key in &open.keys {
-            state.scheduled.remove(key);
+/// The future of one `load(key)`: looks the key up (cache, scheduled batch, or the gathering
+/// batch) and registers its waker under one lock, then reads its own answer from the
+/// batch's outcome without locking.
+pub(crate) struct LoadOne<'a, Q: BatchQuery, S: Shape<Q>> {
+    inner: &'a Arc<Inner<Q, S>>,
+    key: Q::Key,
+    waiter: Option<Waiter<Q, S>>,
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> Unpin for LoadOne<'_, Q, S> {}
+
+impl<'a, Q: BatchQuery, S: Shape<Q>> LoadOne<'a, Q, S> {
+    pub(crate) fn new(inner: &'a Arc<Inner<Q, S>>, key: Q::Key) -> Self {
+        Self { inner, key, waiter: None }
+    }
+}
+
+/// The caller's own copy of `key`'s answer in `outcome`.
+fn answer<K: Eq + std::hash::Hash, V: Clone + Default>(outcome: &Outcome<K, V>, key: &K) -> Result<V, Error> {
+    match outcome {
+        Ok(answers) => Ok(answers.get(key).cloned().unwrap_or_default()),
+        Err(error) => Err(error.clone()),
+    }
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
+    type Output = Result<S::Value, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let inner = this.inner;
+        let ready = match &mut this.waiter {
+            Some(waiter) => waiter.poll_done(inner, cx),
+            None => {
+                let mut state = lock(&inner.state);
+                if let Some(cached) = state.cache.get(&this.key) {
+                    state.cache_hits += 1;
+                    drop(state);
+                    return Poll::Ready(Ok(cached.value_for(&this.key)));
+                }
+                let batch = Arc::clone(state.schedule(&this.key));
+                let waiter = this.waiter.insert(Waiter::new(batch, false));
+                waiter.poll_locked(inner, &mut state, cx)
+            }
+        };
+        match ready {
+            Poll::Ready(()) => {
+                let outcome = this.waiter.as_ref().and_then(|waiter| waiter.batch.outcome());
+                Poll::Ready(outcome.map_or(Ok(S::Value::default()), |outcome| answer(outcome, &this.key)))
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
-    slot.phase = Phase::Done(Err(error));
-    std::mem::take(&mut slot.wakers)
+}
+
+/// Waits for one batch of `load_many` (dispatching it at once when allowed); resolves to the
+/// batch's outcome.
+pub(crate) struct BatchWait<'a, Q: BatchQuery, S: Shape<Q>> {
+    inner: &'a Arc<Inner<Q, S>>,
+    waiter: Waiter<Q, S>,
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> Unpin for BatchWait<'_, Q, S> {}
+
+impl<'a, Q: BatchQuery, S: Shape<Q>> BatchWait<'a, Q, S> {
+    pub(crate) fn new(inner: &'a Arc<Inner<Q, S>>, batch: Arc<Batch<Q::Key, S::Value>>) -> Self {
+        Self { inner, waiter: Waiter::new(batch, true) }
+    }
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> Future for BatchWait<'_, Q, S> {
+    type Output = Outcome<Q::Key, S::Value>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        match this.waiter.poll_done(this.inner, cx) {
+            Poll::Ready(()) => match this.waiter.batch().outcome() {
+                Some(outcome) => Poll::Ready(outcome.clone()),
+                None => Poll::Pending,
+            },
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Fails the gathering batch at once (no runtime to run it on); returns the wakers to wake.
+fn fail_gathering<K, V>(state: &mut State<K, V>, error: Error) -> Vec<Waker> {
+    // Its keys were never scheduled (that happens at dispatch).
+    let Some(open) = state.gathering.take() else { return Vec::new() };
+    let _ = open.slot.batch.outcome.set(Err(error));
+    open.slot.wakers
 }
 
 /// Timer for the optional `delay` window: wakes the batch's waiters at `deadline` (the guard
 /// does it when dropped).
-async fn wake_at<K, V>(guard: TimerGuard<K, V>, deadline: Instant) {
+async fn wake_at<Q: BatchQuery, S: Shape<Q>>(guard: TimerGuard<Q, S>, deadline: Instant) {
     tokio::time::sleep_until(deadline.into()).await;
     drop(guard);
 }
@@ -326,14 +460,22 @@ async fn wake_at<K, V>(guard: TimerGuard<K, V>, deadline: Instant) {
 /// dropped (its runtime shut down, even before its first poll), disarms the timer and wakes
 /// the batch's waiters, so a waiter still inside the window arms a new timer instead of
 /// waiting for one that will never fire.
-struct TimerGuard<K, V>(Arc<Batch<K, V>>);
+struct TimerGuard<Q: BatchQuery, S: Shape<Q>> {
+    inner: Arc<Inner<Q, S>>,
+    batch: Arc<Batch<Q::Key, S::Value>>,
+}
 
-impl<K, V> Drop for TimerGuard<K, V> {
+impl<Q: BatchQuery, S: Shape<Q>> Drop for TimerGuard<Q, S> {
     fn drop(&mut self) {
         let wakers = {
-            let mut slot = lock(&self.0.slot);
-            slot.timer_armed = false;
-            slot.wakers.clone()
+            let mut state = lock(&self.inner.state);
+            match state.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, &self.batch)) {
+                Some(open) => {
+                    open.timer_armed = false;
+                    open.slot.wakers.clone()
+                }
+                None => return,
+            }
         };
         wakers.into_iter().for_each(Waker::wake);
     }
@@ -353,7 +495,7 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(mut completion: Completion<Q, S>, (cach
     let elapsed = started.elapsed();
     let outcome = match fetched {
         Ok(chunk_rows) => {
-            let mut answers = HashMap::with_capacity(completion.keys.len());
+            let mut answers = Map::with_capacity_and_hasher(completion.keys.len(), Default::default());
             let mut rows = 0usize;
             for row in chunk_rows.into_iter().flatten() {
                 rows += 1;
@@ -411,29 +553,51 @@ struct Completion<Q: BatchQuery, S: Shape<Q>> {
 impl<Q: BatchQuery, S: Shape<Q>> Completion<Q, S> {
     fn complete(&mut self, outcome: Outcome<Q::Key, S::Value>) {
         self.completed = true;
+        let keys = std::mem::take(&mut self.keys);
         let (waiters, next_batch) = {
             let mut state = lock(&self.inner.state);
-            state.running = state.running.saturating_sub(1);
-            let State { scheduled, cache, gathering, .. } = &mut *state;
-            for key in &self.keys {
-                let still_ours = scheduled.get(key).is_some_and(|batch| Arc::ptr_eq(batch, &self.batch));
-                if still_ours {
-                    scheduled.remove(key);
-                    // A key still scheduled on this batch has a cache entry only if it was
-                    // primed while the batch was gathering: the primed value wins, as it does
-                    // over a running batch (see `detach_running`).
-                    if let Ok(answers) = &outcome
-                        && cache.get(key).is_none()
-                    {
-                        cache.insert_batch(key.clone(), answers);
+            let State { scheduled, cache, gathering, running, .. } = &mut *state;
+            let answers = outcome.as_ref().ok();
+            if answers.is_some() {
+                cache.reserve(keys.len());
+            }
+            if running.len() == 1 {
+                // The only running batch: every scheduled key is one of ours that was not
+                // detached (the gathering batch's keys are scheduled at its dispatch), so
+                // drain the map instead of looking each key up.
+                debug_assert!(running.first().is_some_and(|slot| Arc::ptr_eq(&slot.batch, &self.batch)));
+                for (key, _) in scheduled.drain() {
+                    if let Some(answers) = answers {
+                        cache.insert_batch_if_absent(key, answers);
+                    }
+                }
+            } else {
+                for key in keys {
+                    // One lookup per key: a key scheduled on another batch (detached from
+                    // this one by `clear` or `prime`, then requested again) is put back.
+                    match scheduled.remove(&key) {
+                        Some(batch) if Arc::ptr_eq(&batch, &self.batch) => {
+                            if let Some(answers) = answers {
+                                cache.insert_batch_if_absent(key, answers);
+                            }
+                        }
+                        Some(other) => {
+                            scheduled.insert(key, other);
+                        }
+                        None => {}
                     }
                 }
             }
+            let wakers = match running.iter().position(|slot| Arc::ptr_eq(&slot.batch, &self.batch)) {
+                Some(index) => running.swap_remove(index).wakers,
+                None => Vec::new(),
+            };
+            // Written under the lock, before any waiter is woken: a waiter that finds the
+            // batch in no list reads its outcome.
+            let _ = self.batch.outcome.set(outcome);
             // The next batch may have been waiting for this one to finish.
-            let next_batch = gathering.as_ref().map(|open| lock(&open.batch.slot).wakers.clone()).unwrap_or_default();
-            let mut slot = lock(&self.batch.slot);
-            slot.phase = Phase::Done(outcome);
-            (std::mem::take(&mut slot.wakers), next_batch)
+            let next_batch = gathering.as_ref().map(|open| open.slot.wakers.clone()).unwrap_or_default();
+            (wakers, next_batch)
         };
         waiters.into_iter().chain(next_batch).for_each(Waker::wake);
     }

@@ -1,15 +1,16 @@
 //! The per-loader cache: answers already known for this request, shared with the batch
 //! results they came from.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
+
+use crate::batch::Map;
 
 /// Where a cached answer lives. Batch answers are not copied into the cache: each key holds
 /// the `Arc` of its batch's result map, so caching a batch costs one reference per key.
 pub(crate) enum Cached<K, V> {
     /// The answer is `map[key]`, or `V::default()` (no rows) when the key is absent.
-    Batch(Arc<HashMap<K, V>>),
+    Batch(Arc<Map<K, V>>),
     /// A value given to `prime`.
     Primed(V),
 }
@@ -35,12 +36,12 @@ impl<K: Eq + Hash, V: Clone + Default> Cached<K, V> {
 /// with the number of distinct keys loaded (see the loader docs for bounding it).
 pub(crate) struct Cache<K, V> {
     enabled: bool,
-    entries: HashMap<K, Cached<K, V>>,
+    entries: Map<K, Cached<K, V>>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone + Default> Cache<K, V> {
     pub(crate) fn new(enabled: bool) -> Self {
-        Self { enabled, entries: HashMap::new() }
+        Self { enabled, entries: Map::default() }
     }
 
     /// A shareable handle on the cached answer for `key` (cheap: an `Arc` clone for batch
@@ -49,9 +50,19 @@ impl<K: Eq + Hash + Clone, V: Clone + Default> Cache<K, V> {
         self.entries.get(key).map(Cached::share)
     }
 
-    pub(crate) fn insert_batch(&mut self, key: K, map: &Arc<HashMap<K, V>>) {
+    /// Caches `key`'s answer in the batch result `map`, unless `key` already has an entry
+    /// (a value primed while its batch was gathering wins). One hash lookup.
+    pub(crate) fn insert_batch_if_absent(&mut self, key: K, map: &Arc<Map<K, V>>) {
         if self.enabled {
-            self.entries.insert(key, Cached::Batch(Arc::clone(map)));
+            self.entries.entry(key).or_insert_with(|| Cached::Batch(Arc::clone(map)));
+        }
+    }
+
+    /// Makes room for `additional` more entries at once (a batch's keys), instead of growing
+    /// the map step by step.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        if self.enabled {
+            self.entries.reserve(additional);
         }
     }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
-use crate::batch::{BatchWait, Inner, Lookup, Outcome};
+use crate::batch::{BatchWait, Inner, LoadOne, Lookup, Outcome};
 use crate::{BatchQuery, Error, Grouped, LoaderOptions, Shape, Unique};
 
 /// A DataLoader for one [`BatchQuery`]: gathers concurrent requests for keys into one
@@ -89,16 +89,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
     /// [`Error::Database`] when the batch's statement fails, [`Error::Abandoned`] when the
     /// task running it dies, [`Error::NoRuntime`] outside a Tokio runtime.
     pub async fn load(&self, key: Q::Key) -> Result<S::Value, Error> {
-        let mut lookup = None;
-        self.inner.lookup_all(std::iter::once(&key), |_, found| lookup = Some(found));
-        match lookup {
-            Some(Lookup::Cached(cached)) => Ok(cached.value_for(&key)),
-            Some(Lookup::Batch(batch)) => {
-                let outcome = BatchWait::new(Arc::clone(&self.inner), batch, false).await;
-                outcome.map(|answers| answers.get(&key).cloned().unwrap_or_default())
-            }
-            None => Ok(S::Value::default()),
-        }
+        LoadOne::new(&self.inner, key).await
     }
 
     /// [`load`](Self::load) for a nullable key: `None` resolves at once to `None` / an empty
@@ -140,7 +131,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
                 sources.push(Source::Batch(index));
             }
         });
-        let waits = batches.into_iter().map(|batch| BatchWait::new(Arc::clone(&self.inner), batch, true));
+        let waits = batches.into_iter().map(|batch| BatchWait::new(&self.inner, batch));
         let outcomes: Vec<Outcome<Q::Key, S::Value>> = join_all(waits).await;
         let mut answers_by_batch = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {

@@ -2,6 +2,7 @@
 //! rows per key (group loaders).
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use crate::BatchQuery;
 
@@ -18,8 +19,9 @@ pub trait Shape<Q: BatchQuery>: private::Sealed + Send + Sync + 'static {
     /// `true` for [`Unique`] (one row per key), `false` for [`Grouped`].
     const UNIQUE: bool;
 
-    /// Adds one fetched `row` with key `key` to `map`.
-    fn absorb(map: &mut HashMap<Q::Key, Self::Value>, key: Q::Key, row: Q::Row);
+    /// Adds one fetched `row` with key `key` to `map` (any hasher: the engine's maps use a
+    /// faster one than `std`'s default).
+    fn absorb<H: BuildHasher>(map: &mut HashMap<Q::Key, Self::Value, H>, key: Q::Key, row: Q::Row);
 
     /// Adds the answer for `key` to the `load_many` result being assembled.
     fn insert_many(many: &mut Self::Many, key: Q::Key, value: Self::Value);
@@ -49,7 +51,7 @@ impl<Q: BatchQuery> Shape<Q> for Unique {
 
     const UNIQUE: bool = true;
 
-    fn absorb(map: &mut HashMap<Q::Key, Self::Value>, key: Q::Key, row: Q::Row) {
+    fn absorb<H: BuildHasher>(map: &mut HashMap<Q::Key, Self::Value, H>, key: Q::Key, row: Q::Row) {
         map.entry(key).or_insert(Some(row));
     }
 
@@ -70,7 +72,7 @@ impl<Q: BatchQuery> Shape<Q> for Grouped {
 
     const UNIQUE: bool = false;
 
-    fn absorb(map: &mut HashMap<Q::Key, Self::Value>, key: Q::Key, row: Q::Row) {
+    fn absorb<H: BuildHasher>(map: &mut HashMap<Q::Key, Self::Value, H>, key: Q::Key, row: Q::Row) {
         map.entry(key).or_default().push(row);
     }
 

@@ -749,6 +749,33 @@ async fn aborted_loads_never_stall_the_others() {
     .await;
 }
 
+/// A `load` future polled once and then held without being polled again (as `select!` can
+/// leave one behind) must not stall the batch for another caller: every waiter may dispatch
+/// its batch. (A version of the engine where only the batch's first waiter came back to
+/// dispatch hung here.)
+#[tokio::test]
+async fn a_load_polled_once_and_then_held_never_stalls_other_callers() {
+    within("held load", async {
+        let Some(db) = backend::TestDb::connect(2).await else { return };
+        seed_bots_and_stances(&db.pool, 300).await;
+        let pool = &db.pool;
+        let loader = BotById::new(pool.clone());
+        let held = loader.load(1);
+        let mut held = std::pin::pin!(held);
+        // One poll: key 1 opens the gathering batch; then `held` is neither polled nor dropped.
+        assert!(held.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+        let other = {
+            let loader = loader.clone();
+            tokio::spawn(async move { loader.load(2).await })
+        };
+        assert_eq!(other.await.expect("task").expect("load"), ref_bot(pool, 2).await);
+        assert_eq!(held.await.expect("load"), ref_bot(pool, 1).await);
+        let stats = loader.stats();
+        assert_eq!((stats.batches, stats.keys), (1, 2), "one batch for both keys: {stats:?}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn dropping_the_future_that_opened_the_batch_never_stalls_its_siblings() {
     within("dropped opener", async {
@@ -1107,6 +1134,41 @@ async fn prime_and_clear_after_writes() {
         assert_eq!(uncached.load(5).await.expect("load"), ref_bot(pool, 5).await);
         assert_eq!(uncached.stats().statements, 2);
         assert_eq!(uncached.cached_keys(), 0);
+    })
+    .await;
+}
+
+/// Two batches in flight at once (`max_concurrent_batches(2)`) reading the same key: the
+/// first was detached from it by `clear`, the second was dispatched for it while the first
+/// was blocked. Whichever completes first, only the second's answer is cached (the engine
+/// puts a key scheduled on another batch back when a batch completes next to another one).
+#[tokio::test]
+async fn a_cleared_key_refetched_by_a_concurrent_batch_is_cached_from_that_batch() {
+    within("two batches in flight", async {
+        let Some(db) = backend::TestDb::connect(1).await else { return };
+        seed_bots_and_stances(&db.pool, 300).await;
+        let pool = &db.pool;
+        let loader = BotById::with_options(pool.clone(), LoaderOptions::new().max_concurrent_batches(2));
+        let connection = pool.acquire().await.expect("hold the only connection");
+        let stale = {
+            let loader = loader.clone();
+            tokio::spawn(async move { loader.load(9).await })
+        };
+        wait_until(|| loader.stats().batches == 1).await;
+        loader.clear(&9);
+        let fresh = {
+            let loader = loader.clone();
+            tokio::spawn(async move { loader.load(9).await })
+        };
+        wait_until(|| loader.stats().batches == 2).await;
+        drop(connection);
+        assert_eq!(stale.await.expect("task").expect("load"), ref_bot(pool, 9).await);
+        assert_eq!(fresh.await.expect("task").expect("load"), ref_bot(pool, 9).await);
+        let stats = loader.stats();
+        assert_eq!((stats.batches, stats.statements, stats.keys), (2, 2, 2), "{stats:?}");
+        assert_eq!(loader.cached_keys(), 1, "the second batch's answer is cached");
+        assert_eq!(loader.load(9).await.expect("cached"), ref_bot(pool, 9).await);
+        assert_eq!(loader.stats().statements, 2, "answered from the cache");
     })
     .await;
 }

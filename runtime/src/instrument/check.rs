@@ -21,6 +21,10 @@ use super::report::{NotObserved, OperationReport};
 /// site is already an N+1 in a test.
 pub const TEST_THRESHOLD: u32 = 2;
 
+/// The name of the check helpers' operation spans (their operation name is in the
+/// `batchload.operation` field).
+pub(crate) const CHECK_SPAN_NAME: &str = "batchload::check";
+
 /// Why a check helper failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -61,7 +65,7 @@ async fn run<F: Future>(
     max_queries: Option<u64>,
     future: F,
 ) -> (F::Output, Result<OperationReport, CheckError>) {
-    let span = crate::__operation_span!(@ INFO, "batchload::check", name.as_str());
+    let span = crate::__operation_span!(@ INFO, CHECK_SPAN_NAME, name.as_str());
     let operation = Operation::start_check(span.clone(), name.clone(), max_queries, TEST_THRESHOLD);
     let output = future.instrument(span).await;
     let report =

@@ -105,7 +105,11 @@ impl InstrumentLayer {
         let Some(span) = ctx.span(id) else { return };
         let metadata = attrs.metadata();
         let mut visitor = OperationName(None);
-        attrs.record(&mut visitor);
+        // Only check helpers set the `batchload.operation` field (`#[timed]` spans declare it
+        // empty): skip visiting the other spans' fields.
+        if metadata.name() == super::check::CHECK_SPAN_NAME {
+            attrs.record(&mut visitor);
+        }
         // Check helpers name their operation in a field (with the caller's location in it);
         // `#[timed]` spans are named after the operation and located at the attribute.
         let site = match visitor.0 {

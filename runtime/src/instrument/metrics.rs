@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use metrics::{Label, SharedString, Unit};
+use metrics::{Key, Label, Level, Metadata, SharedString, Unit};
 
 use super::capture::Captured;
 use super::report::OperationReport;
@@ -85,6 +85,10 @@ pub(crate) fn record_operation(name: &Cow<'static, str>, report: &OperationRepor
         "batchload.outcome" => report.outcome.as_str()
     )
     .record(report.wall_time_us as f64 / 1e6);
+    record_findings(&operation, report);
+}
+
+fn record_findings(operation: &SharedString, report: &OperationReport) {
     for finding in &report.n_plus_one {
         metrics::counter!(
             N_PLUS_ONE_FINDINGS,
@@ -92,5 +96,52 @@ pub(crate) fn record_operation(name: &Cow<'static, str>, report: &OperationRepor
             "db.query.summary" => finding.summary.clone()
         )
         .increment(1);
+    }
+}
+
+/// The `metrics` metadata of the operation histograms (what `metrics::histogram!` would
+/// generate in this module).
+static OPERATION_METADATA: Metadata<'static> = Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
+
+/// The keys of one `#[timed]` function's operation histograms, built once per function
+/// (its name is static): recording an operation then allocates nothing, which matters
+/// most when no recorder is installed and every call would build and drop label vectors
+/// for the no-op recorder.
+pub(crate) struct SiteKeys {
+    queries: Key,
+    /// `batchload.operation.duration`, per outcome (`ok`, `error`, `cancelled`).
+    duration: [Key; 3],
+}
+
+impl SiteKeys {
+    pub(crate) fn new(name: &'static str) -> Self {
+        let operation = || Label::from_static_parts("batchload.operation", name);
+        let duration = |outcome: &'static str| {
+            Key::from_parts(
+                OPERATION_DURATION,
+                vec![operation(), Label::from_static_parts("batchload.outcome", outcome)],
+            )
+        };
+        Self {
+            queries: Key::from_parts(OPERATION_QUERIES, vec![operation()]),
+            duration: [duration("ok"), duration("error"), duration("cancelled")],
+        }
+    }
+}
+
+/// [`record_operation`] for a `#[timed]` function whose keys are built: the same histograms
+/// with the same labels.
+pub(crate) fn record_site_operation(keys: &SiteKeys, name: &'static str, report: &OperationReport) {
+    let duration = match report.outcome {
+        super::Outcome::Ok => &keys.duration[0],
+        super::Outcome::Error => &keys.duration[1],
+        super::Outcome::Cancelled => &keys.duration[2],
+    };
+    metrics::with_recorder(|recorder| {
+        recorder.register_histogram(&keys.queries, &OPERATION_METADATA).record(report.queries as f64);
+        recorder.register_histogram(duration, &OPERATION_METADATA).record(report.wall_time_us as f64 / 1e6);
+    });
+    if !report.n_plus_one.is_empty() {
+        record_findings(&operation_label(Some(&Cow::Borrowed(name))), report);
     }
 }

@@ -3,8 +3,10 @@
 //! profile and metrics, and returns what deny mode must fail with.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use tracing::field::Field;
 
 use tracing::Span;
 use tracing_subscriber::Registry;
@@ -25,18 +27,38 @@ pub fn enabled() -> bool {
 }
 
 /// The static description of one `#[timed]` function, generated as a `static`.
-#[derive(Debug)]
 pub struct OperationSite {
     name: &'static str,
     max_queries: Option<u64>,
     threshold: Option<u32>,
     warned: AtomicBool,
+    /// The span fields recorded at the end, resolved once (the span's callsite is fixed).
+    fields: OnceLock<Option<SpanFields>>,
+    /// The `metrics` keys of the operation histograms, built once.
+    metric_keys: OnceLock<super::metrics::SiteKeys>,
+}
+
+impl std::fmt::Debug for OperationSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationSite")
+            .field("name", &self.name)
+            .field("max_queries", &self.max_queries)
+            .field("threshold", &self.threshold)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OperationSite {
     /// `name`: the operation name; `max_queries` and `threshold`: the attribute's options.
     pub const fn new(name: &'static str, max_queries: Option<u64>, threshold: Option<u32>) -> Self {
-        Self { name, max_queries, threshold, warned: AtomicBool::new(false) }
+        Self {
+            name,
+            max_queries,
+            threshold,
+            warned: AtomicBool::new(false),
+            fields: OnceLock::new(),
+            metric_keys: OnceLock::new(),
+        }
     }
 
     /// True the first time only: unobservable operations warn once per function.
@@ -65,6 +87,32 @@ enum Role {
     Timed(&'static OperationSite),
     /// A check helper: never warns or panics, its caller inspects the report.
     Check,
+}
+
+/// The names of the fields recorded when an operation ends, in the order `operation_span!`
+/// declares them.
+const SPAN_FIELDS: [&str; 8] = [
+    "db.system.name",
+    "db.operation.name",
+    "db.query.summary",
+    "batchload.queries",
+    "batchload.transaction_statements",
+    "batchload.db_time_us",
+    "batchload.n_plus_one",
+    "batchload.outcome",
+];
+
+/// The fields of [`SPAN_FIELDS`] in a span's metadata.
+type SpanFields = [Field; 8];
+
+/// Resolves [`SPAN_FIELDS`] in `metadata`; `None` when a span does not declare them all.
+fn span_fields(metadata: &tracing::Metadata<'_>) -> Option<SpanFields> {
+    let fields = metadata.fields();
+    let resolved: [Option<Field>; 8] = std::array::from_fn(|index| fields.field(SPAN_FIELDS[index]));
+    if resolved.iter().any(Option::is_none) {
+        return None;
+    }
+    Some(resolved.map(|field| field.unwrap_or_else(|| unreachable!("checked above"))))
 }
 
 /// One running operation. Holds its span (not entered) and its state; `Send + Sync`, so the
@@ -191,7 +239,13 @@ impl Operation {
         self.record_span_fields(&state, &report);
         lock(&state.shared.profile).record_operation(&report);
         if config.metrics {
-            super::metrics::record_operation(&state.name, &report);
+            match self.role {
+                Role::Timed(site) => {
+                    let keys = site.metric_keys.get_or_init(|| super::metrics::SiteKeys::new(site.name));
+                    super::metrics::record_site_operation(keys, site.name, &report);
+                }
+                Role::Check => super::metrics::record_operation(&state.name, &report),
+            }
         }
         let violation = match self.role {
             Role::Check => None,
@@ -202,6 +256,9 @@ impl Operation {
 
     /// Warns about and, in deny mode, fails on the findings and the budget of `report`.
     fn apply_modes(&self, config: &Config, report: &OperationReport, outcome: Outcome) -> Option<Violation> {
+        if report.n_plus_one.is_empty() && !report.budget.as_ref().is_some_and(|budget| budget.exceeded) {
+            return None;
+        }
         let mut violation =
             Violation { operation: report.name.clone(), n_plus_one: Vec::new(), budget: None, not_observed: None };
         // A cancelled operation cannot fail its caller: deny degrades to warn.
@@ -298,28 +355,38 @@ impl Operation {
         });
         let n_plus_one = report.n_plus_one.len() as u64;
         let outcome = report.outcome.as_str();
-        let values: [(&str, Option<&dyn tracing::Value>); 8] = [
-            ("db.system.name", state.shared.db_system.as_ref().map(|system| system as &dyn tracing::Value)),
-            ("db.operation.name", operation.as_ref().map(|name| name as &dyn tracing::Value)),
-            ("db.query.summary", summary.as_ref().map(|summary| summary as &dyn tracing::Value)),
-            ("batchload.queries", Some(&report.queries)),
-            ("batchload.transaction_statements", Some(&report.transaction_statements)),
-            ("batchload.db_time_us", Some(&report.db_time_us)),
-            ("batchload.n_plus_one", Some(&n_plus_one)),
-            ("batchload.outcome", Some(&outcome)),
+        let values: [Option<&dyn tracing::Value>; 8] = [
+            state.shared.db_system.as_ref().map(|system| system as &dyn tracing::Value),
+            operation.as_ref().map(|name| name as &dyn tracing::Value),
+            summary.as_ref().map(|summary| summary as &dyn tracing::Value),
+            Some(&report.queries),
+            Some(&report.transaction_statements),
+            Some(&report.db_time_us),
+            Some(&n_plus_one),
+            Some(&outcome),
         ];
-        let fields = metadata.fields();
-        let resolved: Option<Vec<(tracing::field::Field, Option<&dyn tracing::Value>)>> =
-            values.iter().map(|(name, value)| fields.field(name).map(|field| (field, *value))).collect();
-        match resolved {
-            Some(resolved) if resolved.len() == 8 => {
-                let entries: [(&tracing::field::Field, Option<&dyn tracing::Value>); 8] =
-                    std::array::from_fn(|index| (&resolved[index].0, resolved[index].1));
-                self.span.record_all(&fields.value_set(&entries));
+        // Resolved once per `#[timed]` function (one callsite), per call for check helpers.
+        let resolved = match self.role {
+            Role::Timed(site) => site.fields.get_or_init(|| span_fields(metadata)).as_ref(),
+            Role::Check => None,
+        };
+        let computed;
+        let resolved = match resolved {
+            Some(resolved) => Some(resolved),
+            None => {
+                computed = span_fields(metadata);
+                computed.as_ref()
             }
-            _ => {
+        };
+        match resolved {
+            Some(resolved) => {
+                let entries: [(&Field, Option<&dyn tracing::Value>); 8] =
+                    std::array::from_fn(|index| (&resolved[index], values[index]));
+                self.span.record_all(&metadata.fields().value_set(&entries));
+            }
+            None => {
                 // A span not created by `operation_span!`: record what it declares.
-                for (name, value) in values {
+                for (name, value) in SPAN_FIELDS.into_iter().zip(values) {
                     if let Some(value) = value {
                         self.span.record(name, value);
                     }

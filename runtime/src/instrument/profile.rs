@@ -7,6 +7,9 @@
 //! HdrHistograms with 2 significant digits (1% precision) over microseconds.
 
 use std::collections::HashMap;
+
+/// The profile's maps: hashed with `foldhash` (an operation name is hashed on every call).
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -118,13 +121,66 @@ struct FingerprintEntry {
     operations: Vec<String>,
 }
 
+impl OperationEntry {
+    /// Adds one call of the operation (`report`) to this entry, and its findings to the
+    /// fingerprints they repeat.
+    fn record(&mut self, report: &OperationReport, fingerprints: &mut Map<Fingerprint, FingerprintEntry>) {
+        self.calls += 1;
+        match report.outcome {
+            super::Outcome::Ok => self.ok += 1,
+            super::Outcome::Error => self.errors += 1,
+            super::Outcome::Cancelled => self.cancelled += 1,
+        }
+        record(&mut self.wall, report.wall_time_us);
+        self.wall_total = self.wall_total.saturating_add(report.wall_time_us);
+        record(&mut self.queries, report.queries);
+        self.queries_total += report.queries;
+        self.db_time_total = self.db_time_total.saturating_add(report.db_time_us);
+        self.rows += report.rows_returned + report.rows_affected;
+        self.n_plus_one += report.n_plus_one.len() as u64;
+        self.budget_exceeded += u64::from(report.budget.as_ref().is_some_and(|budget| budget.exceeded));
+        for finding in &report.n_plus_one {
+            let known = self
+                .findings
+                .iter()
+                .position(|known| known.fingerprint == finding.fingerprint && known.call_site == finding.call_site);
+            match known {
+                Some(index) => {
+                    let known = &mut self.findings[index];
+                    known.times += 1;
+                    // The fix quotes a repeat count: keep the one of the largest repeat.
+                    if finding.count > known.max_count {
+                        known.max_count = finding.count;
+                        known.fix.clone_from(&finding.fix);
+                    }
+                }
+                None if self.findings.len() < MAX_FINDINGS_PER_OPERATION => self.findings.push(FindingSummary {
+                    fingerprint: finding.fingerprint,
+                    summary: finding.summary.clone(),
+                    call_site: finding.call_site.clone(),
+                    times: 1,
+                    max_count: finding.count,
+                    fix: finding.fix.clone(),
+                }),
+                None => {}
+            }
+            if let Some(fingerprint) = fingerprints.get_mut(&finding.fingerprint) {
+                fingerprint.n_plus_one += 1;
+            }
+        }
+        for slow in &report.slowest {
+            keep_slowest(&mut self.slowest, slow.clone());
+        }
+    }
+}
+
 /// The profile store, owned by the layer.
 pub(crate) struct Profile {
     started: SystemTime,
     max_fingerprints: usize,
     max_operations: usize,
-    operations: HashMap<String, OperationEntry>,
-    fingerprints: HashMap<Fingerprint, FingerprintEntry>,
+    operations: Map<String, OperationEntry>,
+    fingerprints: Map<Fingerprint, FingerprintEntry>,
     statements: u64,
     outside_operations: u64,
     fingerprint_overflow: u64,
@@ -146,8 +202,8 @@ impl Profile {
             started: SystemTime::now(),
             max_fingerprints,
             max_operations,
-            operations: HashMap::new(),
-            fingerprints: HashMap::new(),
+            operations: Map::default(),
+            fingerprints: Map::default(),
             statements: 0,
             outside_operations: 0,
             fingerprint_overflow: 0,
@@ -207,78 +263,34 @@ impl Profile {
     }
 
     pub(crate) fn record_operation(&mut self, report: &OperationReport) {
-        if !self.operations.contains_key(&report.name) {
-            if self.operations.len() >= self.max_operations {
-                self.operation_overflow += 1;
-                return;
-            }
-            self.operations.insert(
-                report.name.clone(),
-                OperationEntry {
-                    calls: 0,
-                    ok: 0,
-                    errors: 0,
-                    cancelled: 0,
-                    wall: histogram(),
-                    wall_total: 0,
-                    queries: histogram(),
-                    queries_total: 0,
-                    db_time_total: 0,
-                    rows: 0,
-                    n_plus_one: 0,
-                    findings: Vec::new(),
-                    budget_exceeded: 0,
-                    slowest: Vec::new(),
-                },
-            );
+        // One lookup for a known name (every call but the first).
+        if let Some(entry) = self.operations.get_mut(report.name.as_str()) {
+            entry.record(report, &mut self.fingerprints);
+            return;
         }
-        let Some(entry) = self.operations.get_mut(&report.name) else { return };
-        entry.calls += 1;
-        match report.outcome {
-            super::Outcome::Ok => entry.ok += 1,
-            super::Outcome::Error => entry.errors += 1,
-            super::Outcome::Cancelled => entry.cancelled += 1,
+        if self.operations.len() >= self.max_operations {
+            self.operation_overflow += 1;
+            return;
         }
-        record(&mut entry.wall, report.wall_time_us);
-        entry.wall_total = entry.wall_total.saturating_add(report.wall_time_us);
-        record(&mut entry.queries, report.queries);
-        entry.queries_total += report.queries;
-        entry.db_time_total = entry.db_time_total.saturating_add(report.db_time_us);
-        entry.rows += report.rows_returned + report.rows_affected;
-        entry.n_plus_one += report.n_plus_one.len() as u64;
-        entry.budget_exceeded += u64::from(report.budget.as_ref().is_some_and(|budget| budget.exceeded));
-        for finding in &report.n_plus_one {
-            let known = entry
-                .findings
-                .iter()
-                .position(|known| known.fingerprint == finding.fingerprint && known.call_site == finding.call_site);
-            match known {
-                Some(index) => {
-                    let known = &mut entry.findings[index];
-                    known.times += 1;
-                    // The fix quotes a repeat count: keep the one of the largest repeat.
-                    if finding.count > known.max_count {
-                        known.max_count = finding.count;
-                        known.fix.clone_from(&finding.fix);
-                    }
-                }
-                None if entry.findings.len() < MAX_FINDINGS_PER_OPERATION => entry.findings.push(FindingSummary {
-                    fingerprint: finding.fingerprint,
-                    summary: finding.summary.clone(),
-                    call_site: finding.call_site.clone(),
-                    times: 1,
-                    max_count: finding.count,
-                    fix: finding.fix.clone(),
-                }),
-                None => {}
-            }
-            if let Some(fingerprint) = self.fingerprints.get_mut(&finding.fingerprint) {
-                fingerprint.n_plus_one += 1;
-            }
-        }
-        for slow in &report.slowest {
-            keep_slowest(&mut entry.slowest, slow.clone());
-        }
+        self.operations
+            .entry(report.name.clone())
+            .or_insert_with(|| OperationEntry {
+                calls: 0,
+                ok: 0,
+                errors: 0,
+                cancelled: 0,
+                wall: histogram(),
+                wall_total: 0,
+                queries: histogram(),
+                queries_total: 0,
+                db_time_total: 0,
+                rows: 0,
+                n_plus_one: 0,
+                findings: Vec::new(),
+                budget_exceeded: 0,
+                slowest: Vec::new(),
+            })
+            .record(report, &mut self.fingerprints);
     }
 
     pub(crate) fn report(&self) -> ProfileReport {
