@@ -168,6 +168,10 @@ pub fn ratios(document: &Value) -> Vec<(String, f64)> {
                 ("loader_concurrent / async_graphql", loader / figure("async_graphql")),
                 ("loader_concurrent / async_graphql_zero_delay", loader / figure("async_graphql_zero_delay")),
                 (
+                    "loader_chunked / async_graphql_zero_delay",
+                    figure("loader_chunked") / figure("async_graphql_zero_delay"),
+                ),
+                (
                     "group_loader_concurrent / group_handwritten",
                     figure("group_loader_concurrent") / figure("group_handwritten"),
                 ),

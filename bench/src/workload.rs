@@ -10,6 +10,10 @@
 //! * `loader_concurrent`: a fresh derived loader (`BotById`, cache cold), N concurrent
 //!   `load(k)` joined in the measuring task (`try_join_all`);
 //! * `loader_many`: a fresh loader, one `load_many` of the N keys;
+//! * `loader_chunked`: as `loader_concurrent` with `max_batch_size(`[`CHUNK_KEYS`]`)`: above
+//!   200 keys the batch runs as concurrent chunks (five statements at N = 1,000, as
+//!   async-graphql's zero-delay loader ends up sending), the parallelism the default loader
+//!   gives up for one statement per batch;
 //! * `n_plus_one`: N sequential single-row statements (`WHERE id = ?`);
 //! * `async_graphql`: a fresh async-graphql `DataLoader` (feature `dataloader`, no cache)
 //!   whose `Loader` runs the hand-written statement, N concurrent `load_one` joined in the
@@ -35,6 +39,8 @@ pub enum Workload {
     LoaderConcurrent,
     /// One `load_many` of the N keys through a fresh derived loader.
     LoaderMany,
+    /// N concurrent `load(k)` through a fresh loader with `max_batch_size(CHUNK_KEYS)`.
+    LoaderChunked,
     /// N sequential single-row statements.
     NPlusOne,
     /// async-graphql's `DataLoader`, default delay (1 ms).
@@ -49,10 +55,11 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the order of the JSON document.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Handwritten,
         Self::LoaderConcurrent,
         Self::LoaderMany,
+        Self::LoaderChunked,
         Self::NPlusOne,
         Self::AsyncGraphql,
         Self::AsyncGraphqlZeroDelay,
@@ -66,6 +73,7 @@ impl Workload {
             Self::Handwritten => "handwritten",
             Self::LoaderConcurrent => "loader_concurrent",
             Self::LoaderMany => "loader_many",
+            Self::LoaderChunked => "loader_chunked",
             Self::NPlusOne => "n_plus_one",
             Self::AsyncGraphql => "async_graphql",
             Self::AsyncGraphqlZeroDelay => "async_graphql_zero_delay",
@@ -91,6 +99,9 @@ impl Workload {
         if self.is_group() { keys.iter().map(|&key| (key % 4) as usize).sum() } else { keys.len() }
     }
 }
+
+/// `max_batch_size` of the `loader_chunked` row: keys per chunk statement.
+pub const CHUNK_KEYS: usize = 200;
 
 /// `count` bots spread over the table whose id is 3 modulo 4, so each has 3 seeded stances:
 /// [`crate::spread_keys`] shifted by 2 (its steps are multiples of 4 for N <= 1,000; at
@@ -254,6 +265,12 @@ macro_rules! backend_workloads {
                 Workload::Handwritten => $handwritten(pool, keys).await.expect("hand-written query").len(),
                 Workload::LoaderConcurrent => {
                     let loader = BotById::new(pool.clone());
+                    let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
+                    rows.iter().filter(|row| row.is_some()).count()
+                }
+                Workload::LoaderChunked => {
+                    let options = batchload::LoaderOptions::new().max_batch_size(super::CHUNK_KEYS);
+                    let loader = BotById::with_options(pool.clone(), options);
                     let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
                     rows.iter().filter(|row| row.is_some()).count()
                 }
