@@ -1,6 +1,6 @@
 //! The loader benchmarks of issue 7, for N = 1, 10, 100, 1,000 and 10,000 keys of a
 //! 100,000-row table, on SQLite (WAL file database) and PostgreSQL (the server of
-//! `BATCHLOAD_BENCH_PG_URL`, else `BATCHLOAD_POSTGRES_URL`, else the local one; skipped with
+//! `BATCHLOAD_BENCH_PG_URL`, else `BATCHLOAD_TEST_POSTGRES_URL`, else the local one; skipped with
 //! a line on stderr when unreachable): `handwritten`, `loader_concurrent`, `loader_many`,
 //! `n_plus_one`, `async_graphql`, `async_graphql_zero_delay`, and the group (one-to-many)
 //! rows `group_handwritten` and `group_loader_concurrent` over `bot_stances.bot_id` (see

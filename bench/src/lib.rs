@@ -40,7 +40,7 @@ pub fn spread_keys(count: usize) -> Vec<i64> {
 }
 
 /// The PostgreSQL server the criterion benches use: [`PG_URL_VAR`], else the test suite's
-/// `BATCHLOAD_POSTGRES_URL`, else the local server.
+/// `BATCHLOAD_TEST_POSTGRES_URL`, else the local server.
 pub fn pg_url_for_benches() -> String {
     std::env::var(PG_URL_VAR)
         .or_else(|_| std::env::var(batchload_tests_postgres::URL_VAR))

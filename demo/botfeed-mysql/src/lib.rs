@@ -39,8 +39,11 @@ pub enum Error {
 /// The demo schema's migrations (`migrations/mysql`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/mysql");
 
+/// The Rust type of the `created_at` columns (`DATETIME(6)`).
+pub type Timestamp = chrono::NaiveDateTime;
+
 /// `created_at` of a message `seconds` after 2026-01-01T00:00:00Z.
-pub fn timestamp(seconds: i64) -> chrono::NaiveDateTime {
+pub fn timestamp(seconds: i64) -> Timestamp {
     chrono::DateTime::from_timestamp(1_767_225_600 + seconds, 0).unwrap_or_default().naive_utc()
 }
 

@@ -39,8 +39,11 @@ pub enum Error {
 /// The demo schema's migrations (`migrations/postgres`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// The Rust type of the `created_at` columns (`TIMESTAMPTZ`).
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
 /// `created_at` of a message `seconds` after 2026-01-01T00:00:00Z.
-pub fn timestamp(seconds: i64) -> chrono::DateTime<chrono::Utc> {
+pub fn timestamp(seconds: i64) -> Timestamp {
     chrono::DateTime::from_timestamp(1_767_225_600 + seconds, 0).unwrap_or_default()
 }
 

@@ -81,11 +81,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let report = match runtime.block_on(botfeed::run(&config)) {
-        Ok(report) => report,
-        Err(error) => {
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = botfeed::run(&config) => Some(outcome),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    let report = match outcome {
+        Some(Ok(report)) => report,
+        Some(Err(error)) => {
             eprintln!("botfeed: {error}");
             return ExitCode::FAILURE;
+        }
+        None => {
+            // The run was dropped mid-way: drop the server databases it may have created.
+            eprintln!("botfeed: interrupted; dropping this run's databases");
+            if let Err(error) = runtime.block_on(botfeed::run::drop_server_databases(&config.target)) {
+                eprintln!("botfeed: could not drop them: {error}");
+            }
+            return ExitCode::from(130);
         }
     };
     println!("{report}");

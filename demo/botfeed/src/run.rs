@@ -422,9 +422,32 @@ fn chinook_script_missing(config: &Config, script: &str, report: &mut Report) ->
     true
 }
 
+/// The prefix of the databases a server run of this process creates: `botfeed_<pid>`.
+fn server_base() -> String {
+    format!("botfeed_{}", std::process::id())
+}
+
+/// Suffixes of the databases of a server run.
+const SERVER_DATABASES: [&str; 3] = ["naive", "batched", "chinook"];
+
+/// Drops the databases a server run of this process creates (`botfeed_<pid>_naive`,
+/// `_batched`, `_chinook`; `DROP DATABASE IF EXISTS`, so missing ones are fine): for a run that
+/// was interrupted (`botfeed` calls it on Ctrl-C). Does nothing for SQLite targets.
+///
+/// # Errors
+/// A connection failure or a failed `DROP DATABASE`.
+pub async fn drop_server_databases(target: &Target) -> Result<(), Error> {
+    let names: Vec<String> = SERVER_DATABASES.iter().map(|suffix| format!("{}_{suffix}", server_base())).collect();
+    match target {
+        Target::Sqlite(_) => Ok(()),
+        Target::Postgres(url) => drop_after::<PostgresServer, _>(url, &names, Ok(())).await,
+        Target::MySql(url) => drop_after::<MySqlServer, _>(url, &names, Ok(())).await,
+    }
+}
+
 /// A server run: every workload on databases botfeed creates on the server and drops at the end.
 async fn run_server<B: Server>(config: &Config, url: &str, script: &str, started: Instant) -> Result<Report, Error> {
-    let base = format!("botfeed_{}", std::process::id());
+    let base = server_base();
     let mut report =
         Report::new(B::BACKEND, &format!("{base}_naive, {base}_batched, {base}_chinook (created and dropped)"), config);
     if matches!(config.dataset, Dataset::Synthetic | Dataset::All) {

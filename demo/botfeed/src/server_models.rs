@@ -17,6 +17,27 @@ pub struct Bot {
     pub persona: String,
 }
 
+/// A chat message (`messages`); its loaders are not used by the workload, they are here so that
+/// phase 2 checks the same loaders as on SQLite (`messages` has no index before
+/// `0002_indexes`).
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "messages")]
+pub struct Message {
+    /// Primary key; loader [`MessageById`].
+    #[batched(key)]
+    pub id: i64,
+    /// Chat; loader [`MessageByChatId`].
+    #[batched(group, order_by = "created_at")]
+    pub chat_id: i64,
+    /// Author; loader [`MessageByBotId`].
+    #[batched(group)]
+    pub bot_id: i64,
+    /// Text.
+    pub body: String,
+    /// Creation time (`crate::Timestamp`: `TIMESTAMPTZ` on PostgreSQL, `DATETIME(6)` on MySQL).
+    pub created_at: crate::Timestamp,
+}
+
 /// A bot's stance on a topic (`bot_stances`).
 #[derive(Debug, Clone, PartialEq, Batched)]
 #[batched(table = "bot_stances")]

@@ -59,8 +59,10 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/
 /// Test-only fixture tables, applied after [`MIGRATOR`] (versions 9000 and up).
 pub static FIXTURES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Variable naming the server (any database on it); also the compile-time check database.
-pub const URL_VAR: &str = "BATCHLOAD_MYSQL_URL";
+/// Variable naming the test server (any database on it). Not the compile-time check
+/// database's `BATCHLOAD_MYSQL_URL` (this crate's `sqlx.toml`): setting that one switches the
+/// build from the committed offline data to online checking against that database.
+pub const URL_VAR: &str = "BATCHLOAD_TEST_MYSQL_URL";
 
 /// Used when [`URL_VAR`] is not set: the local server, user root with an empty password.
 pub const DEFAULT_URL: &str = "mysql://root@127.0.0.1:3306/mysql";

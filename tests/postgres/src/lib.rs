@@ -82,8 +82,10 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/
 /// Test-only fixture tables, applied after [`MIGRATOR`] (versions 9000 and up).
 pub static FIXTURES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Variable naming the server (any database on it); also the compile-time check database.
-pub const URL_VAR: &str = "BATCHLOAD_POSTGRES_URL";
+/// Variable naming the test server (any database on it). Not the compile-time check
+/// database's `BATCHLOAD_POSTGRES_URL` (this crate's `sqlx.toml`): setting that one switches
+/// the build from the committed offline data to online checking against that database.
+pub const URL_VAR: &str = "BATCHLOAD_TEST_POSTGRES_URL";
 
 /// Used when [`URL_VAR`] is not set: the local server with trust authentication.
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
