@@ -3,9 +3,6 @@
 //! hand-written queries compiled and checked for MySQL. A separate crate because sqlx
 //! checks a crate's `query!` macros against one database.
 
-use std::collections::HashMap;
-
-use futures_util::future::try_join;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::{ConnectOptions as _, Connection as _, Executor as _, MySql, MySqlPool};
 
@@ -13,11 +10,13 @@ pub mod chinook;
 #[path = "../../botfeed/src/logic.rs"]
 /// The backend-independent part of the synthetic workload, shared with `botfeed`.
 pub mod logic;
-#[path = "../../botfeed/src/server_models.rs"]
+#[path = "../../botfeed/src/models.rs"]
 pub mod models;
+pub mod synthetic;
 
-use logic::{Generated, Person, SeedRows, Step, choose_cast, compose, missing};
-use models::{Bot, BotHolding, BotStance, BotStanceByBotId, HoldingByBotId};
+pub use synthetic::{Loaders, generate_batched, generate_naive};
+
+use logic::SeedRows;
 
 /// Everything that can fail here.
 #[derive(Debug, thiserror::Error)]
@@ -121,146 +120,4 @@ pub async fn seed(pool: &MySqlPool, rows: &SeedRows) -> Result<(), Error> {
     logic::insert_seed_rows::<MySql, _>(&mut tx, rows, timestamp).await?;
     tx.commit().await?;
     Ok(())
-}
-
-async fn bot_by_id(pool: &MySqlPool, id: i64) -> Result<Bot, Error> {
-    Ok(sqlx::query_as!(Bot, "SELECT id, name, persona FROM bots WHERE id = ?", id).fetch_one(pool).await?)
-}
-
-async fn stances_of(pool: &MySqlPool, bot_id: i64) -> Result<Vec<BotStance>, Error> {
-    Ok(sqlx::query_as!(
-        BotStance,
-        "SELECT id, bot_id, topic, stance, strength, note FROM bot_stances WHERE bot_id = ? ORDER BY id",
-        bot_id
-    )
-    .fetch_all(pool)
-    .await?)
-}
-
-async fn holdings_of(pool: &MySqlPool, bot_id: i64) -> Result<Vec<BotHolding>, Error> {
-    Ok(sqlx::query_as!(
-        BotHolding,
-        "SELECT id, bot_id, symbol, quantity, cost_basis FROM bot_holdings WHERE bot_id = ? ORDER BY id",
-        bot_id
-    )
-    .fetch_all(pool)
-    .await?)
-}
-
-async fn insert_message(pool: &MySqlPool, chat_id: i64, bot_id: i64, body: &str, seconds: i64) -> Result<i64, Error> {
-    let done = sqlx::query!(
-        "INSERT INTO messages (chat_id, bot_id, body, created_at) VALUES (?, ?, ?, ?)",
-        chat_id,
-        bot_id,
-        body,
-        timestamp(seconds)
-    )
-    .execute(pool)
-    .await?;
-    i64::try_from(done.last_insert_id()).map_err(|_| Error::Setup("message id out of range".into()))
-}
-
-/// Generates one message the per-item way (15-19 statements), as the SQLite version.
-///
-/// # Errors
-/// A database error, or a chat without history.
-#[batchload::timed(name = "botfeed::naive", threshold = 3)]
-pub async fn generate_naive(pool: &MySqlPool, step: Step, seconds: i64) -> Result<Generated, Error> {
-    let history = sqlx::query!(
-        "SELECT bot_id, body FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT 30",
-        step.chat_id
-    )
-    .fetch_all(pool)
-    .await?;
-    let authors: Vec<i64> = history.iter().map(|row| row.bot_id).collect();
-    let cast = choose_cast(&authors, step.pick).ok_or_else(|| missing("history of chat", step.chat_id))?;
-    let mut profiles: HashMap<i64, Bot> = HashMap::new();
-    for author in &cast.context_authors {
-        let bot = bot_by_id(pool, *author).await?;
-        profiles.insert(bot.id, bot);
-    }
-    let mut details = Vec::new();
-    for speaker in &cast.speakers {
-        let stances = stances_of(pool, *speaker).await?;
-        let holdings = holdings_of(pool, *speaker).await?;
-        details.push((*speaker, stances, holdings));
-    }
-    let next = bot_by_id(pool, cast.next).await?;
-    let next_stances = stances_of(pool, cast.next).await?;
-    let next_holdings = holdings_of(pool, cast.next).await?;
-    let mut speakers = Vec::new();
-    for (id, stances, holdings) in &details {
-        let bot = profiles.get(id).ok_or_else(|| missing("bot", *id))?;
-        speakers.push(Person { bot, stances, holdings });
-    }
-    let last_body = history.first().map(|row| row.body.as_str()).unwrap_or_default();
-    let body = compose(Person { bot: &next, stances: &next_stances, holdings: &next_holdings }, &speakers, last_body);
-    let id = insert_message(pool, step.chat_id, cast.next, &body, seconds).await?;
-    Ok(Generated { id, chat_id: step.chat_id, bot_id: cast.next, body })
-}
-
-/// The batched engine's loaders (for the whole run, as the SQLite version).
-#[derive(Debug, Clone)]
-pub struct Loaders {
-    /// Stances by bot.
-    pub stances: BotStanceByBotId,
-    /// Holdings by bot.
-    pub holdings: HoldingByBotId,
-}
-
-impl Loaders {
-    /// Loaders over `pool`.
-    pub fn new(pool: &MySqlPool) -> Self {
-        Self { stances: BotStanceByBotId::new(pool.clone()), holdings: HoldingByBotId::new(pool.clone()) }
-    }
-}
-
-/// Generates one message with loaders (at most 4 statements), as the SQLite version.
-///
-/// # Errors
-/// A database error, or a chat without history.
-#[batchload::timed(name = "botfeed::batched", max_queries = 4)]
-pub async fn generate_batched(
-    pool: &MySqlPool,
-    loaders: &Loaders,
-    step: Step,
-    seconds: i64,
-) -> Result<Generated, Error> {
-    let history = sqlx::query!(
-        r#"SELECT m.bot_id, m.body, b.name, b.persona
-           FROM messages AS m JOIN bots AS b ON b.id = m.bot_id
-           WHERE m.chat_id = ? ORDER BY m.created_at DESC, m.id DESC LIMIT 30"#,
-        step.chat_id
-    )
-    .fetch_all(pool)
-    .await?;
-    let authors: Vec<i64> = history.iter().map(|row| row.bot_id).collect();
-    let cast = choose_cast(&authors, step.pick).ok_or_else(|| missing("history of chat", step.chat_id))?;
-    let mut profiles: HashMap<i64, Bot> = HashMap::new();
-    for row in &history {
-        profiles.entry(row.bot_id).or_insert_with(|| Bot {
-            id: row.bot_id,
-            name: row.name.clone(),
-            persona: row.persona.clone(),
-        });
-    }
-    let mut ids = cast.speakers.clone();
-    if !ids.contains(&cast.next) {
-        ids.push(cast.next);
-    }
-    let (stances, holdings) =
-        try_join(loaders.stances.load_many(ids.iter().copied()), loaders.holdings.load_many(ids.iter().copied()))
-            .await?;
-    let person = |id: i64| -> Result<Person<'_>, Error> {
-        Ok(Person {
-            bot: profiles.get(&id).ok_or_else(|| missing("bot", id))?,
-            stances: stances.get(&id).map(Vec::as_slice).unwrap_or_default(),
-            holdings: holdings.get(&id).map(Vec::as_slice).unwrap_or_default(),
-        })
-    };
-    let speakers = cast.speakers.iter().map(|id| person(*id)).collect::<Result<Vec<_>, _>>()?;
-    let last_body = history.first().map(|row| row.body.as_str()).unwrap_or_default();
-    let body = compose(person(cast.next)?, &speakers, last_body);
-    let id = insert_message(pool, step.chat_id, cast.next, &body, seconds).await?;
-    Ok(Generated { id, chat_id: step.chat_id, bot_id: cast.next, body })
 }

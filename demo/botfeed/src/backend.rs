@@ -1,6 +1,6 @@
-//! The backends botfeed runs on, behind two small traits so that the run is written once:
-//! [`Chinook`] (the Chinook workloads: SQLite, PostgreSQL, MySQL) and [`Server`] (a database
-//! server: databases created, migrated, seeded and dropped by botfeed; the synthetic workload).
+//! The backends botfeed runs on, behind three small traits so that the run is written once:
+//! [`Chinook`] and [`Synthetic`] (the workloads: SQLite, PostgreSQL, MySQL) and [`Server`] (a
+//! database server: databases created, migrated, seeded and dropped by botfeed).
 //! Each backend's queries live in its own crate (`botfeed`, `botfeed-postgres`,
 //! `botfeed-mysql`), since sqlx checks a crate's queries against one database; these impls
 //! only forward to them.
@@ -10,9 +10,12 @@ use std::future::Future;
 use std::path::Path;
 
 use batchload::advisor::PlanDatabase;
+use botfeed_mysql::synthetic as mysql_synthetic;
+use botfeed_postgres::synthetic as postgres_synthetic;
 
 use crate::Error;
 use crate::db::SeedSize;
+use crate::synthetic as sqlite_synthetic;
 
 /// The Chinook workloads of one backend (operations named `chinook-invoices::naive` etc.).
 pub(crate) trait Chinook {
@@ -36,11 +39,8 @@ pub(crate) trait Chinook {
     -> impl Future<Output = Result<String, Error>>;
 }
 
-/// A database server: setup and the synthetic workload. Every database is created by botfeed
-/// under a name it chooses, and dropped at the end.
-pub(crate) trait Server: Chinook {
-    /// Name in the report (`postgresql`, `mysql`).
-    const BACKEND: &'static str;
+/// The synthetic workload of one backend (operations `botfeed::naive` and `botfeed::batched`).
+pub(crate) trait Synthetic: Chinook {
     /// A step of the synthetic plan (the crate's own `logic::Step`).
     type Step: Copy;
     /// A generated message (the crate's own `logic::Generated`).
@@ -48,22 +48,6 @@ pub(crate) trait Server: Chinook {
     /// The batched engine's long-lived loaders.
     type Loaders;
 
-    /// A new empty database `name` on the server of `url` (an older one of that name dropped).
-    fn create_database(url: &str, name: &str) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
-    /// Migrates it, with or without the index migration.
-    fn migrate(pool: &sqlx::Pool<Self::Database>, with_indexes: bool) -> impl Future<Output = Result<(), Error>>;
-    /// Applies the index migration.
-    fn add_indexes(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = Result<(), Error>>;
-    /// Writes the synthetic data set of `seed`.
-    fn seed(pool: &sqlx::Pool<Self::Database>, seed: u64, size: SeedSize) -> impl Future<Output = Result<(), Error>>;
-    /// Drops database `name`.
-    fn drop_database(url: &str, name: &str) -> impl Future<Output = Result<(), Error>>;
-    /// Creates database `name` and loads the Chinook script of this backend from `dir` into it.
-    fn load_chinook(
-        url: &str,
-        name: &str,
-        dir: &Path,
-    ) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
     /// The synthetic plan.
     fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Self::Step>;
     /// Seconds after the epoch of the message of `step`.
@@ -87,8 +71,32 @@ pub(crate) trait Server: Chinook {
     fn line(generated: &Self::Generated) -> String;
 }
 
-/// SQLite files (Chinook only: the SQLite synthetic run copies files instead of creating
-/// databases on a server).
+/// A database server: every database is created by botfeed under a name it chooses, and
+/// dropped at the end.
+pub(crate) trait Server: Synthetic {
+    /// Name in the report (`postgresql`, `mysql`).
+    const BACKEND: &'static str;
+
+    /// A new empty database `name` on the server of `url` (an older one of that name dropped).
+    fn create_database(url: &str, name: &str) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
+    /// Migrates it, with or without the index migration.
+    fn migrate(pool: &sqlx::Pool<Self::Database>, with_indexes: bool) -> impl Future<Output = Result<(), Error>>;
+    /// Applies the index migration.
+    fn add_indexes(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = Result<(), Error>>;
+    /// Writes the synthetic data set of `seed`.
+    fn seed(pool: &sqlx::Pool<Self::Database>, seed: u64, size: SeedSize) -> impl Future<Output = Result<(), Error>>;
+    /// Drops database `name`.
+    fn drop_database(url: &str, name: &str) -> impl Future<Output = Result<(), Error>>;
+    /// Creates database `name` and loads the Chinook script of this backend from `dir` into it.
+    fn load_chinook(
+        url: &str,
+        name: &str,
+        dir: &Path,
+    ) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
+}
+
+/// SQLite files (no `Server`: the SQLite run copies files instead of creating databases on a
+/// server).
 pub(crate) struct SqliteFiles;
 
 impl Chinook for SqliteFiles {
@@ -115,10 +123,60 @@ impl Chinook for SqliteFiles {
     }
 }
 
-/// Implements [`Chinook`] and [`Server`] for a server backend by forwarding to its crate (the
+/// Implements [`Synthetic`] by forwarding to a crate's `synthetic` module, imported as
+/// `$module` (it re-exports the `logic` items it needs).
+macro_rules! synthetic_backend {
+    ($marker:ty, $module:ident, $database:ty) => {
+        impl Synthetic for $marker {
+            type Step = $module::Step;
+            type Generated = $module::Generated;
+            type Loaders = $module::Loaders;
+
+            fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Self::Step> {
+                $module::plan(seed, messages, chats)
+            }
+            fn created_at_seconds(history: i64, step: &Self::Step) -> i64 {
+                $module::created_at_seconds(history, step)
+            }
+            #[allow(
+                clippy::needless_question_mark,
+                reason = "`?` converts the server crates' errors; on SQLite it is the same type"
+            )]
+            async fn generate_naive(
+                pool: &sqlx::Pool<$database>,
+                step: Self::Step,
+                seconds: i64,
+            ) -> Result<Self::Generated, Error> {
+                Ok($module::generate_naive(pool, step, seconds).await?)
+            }
+            fn loaders(pool: &sqlx::Pool<$database>) -> Self::Loaders {
+                $module::Loaders::new(pool)
+            }
+            #[allow(
+                clippy::needless_question_mark,
+                reason = "`?` converts the server crates' errors; on SQLite it is the same type"
+            )]
+            async fn generate_batched(
+                pool: &sqlx::Pool<$database>,
+                loaders: &Self::Loaders,
+                step: Self::Step,
+                seconds: i64,
+            ) -> Result<Self::Generated, Error> {
+                Ok($module::generate_batched(pool, loaders, step, seconds).await?)
+            }
+            fn line(generated: &Self::Generated) -> String {
+                generated.line()
+            }
+        }
+    };
+}
+
+synthetic_backend!(SqliteFiles, sqlite_synthetic, sqlx::Sqlite);
+
+/// Implements [`Chinook`], [`Synthetic`] and [`Server`] for a server backend by forwarding to its crate (the
 /// crates have the same API, each compiled for its database).
 macro_rules! server_backend {
-    ($marker:ident, $krate:ident, $database:ty, $backend:literal) => {
+    ($marker:ident, $krate:ident, $synthetic:ident, $database:ty, $backend:literal) => {
         #[doc = concat!("A ", $backend, " server (crate `", stringify!($krate), "`).")]
         pub(crate) struct $marker;
 
@@ -146,11 +204,10 @@ macro_rules! server_backend {
             }
         }
 
+        synthetic_backend!($marker, $synthetic, $database);
+
         impl Server for $marker {
             const BACKEND: &'static str = $backend;
-            type Step = $krate::logic::Step;
-            type Generated = $krate::logic::Generated;
-            type Loaders = $krate::Loaders;
 
             async fn create_database(url: &str, name: &str) -> Result<sqlx::Pool<$database>, Error> {
                 Ok($krate::create_database(url, name).await?)
@@ -171,36 +228,9 @@ macro_rules! server_backend {
             async fn load_chinook(url: &str, name: &str, dir: &Path) -> Result<sqlx::Pool<$database>, Error> {
                 Ok($krate::chinook::load(url, name, dir).await?)
             }
-            fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Self::Step> {
-                $krate::logic::plan(seed, messages, chats)
-            }
-            fn created_at_seconds(history: i64, step: &Self::Step) -> i64 {
-                $krate::logic::created_at_seconds(history, step)
-            }
-            async fn generate_naive(
-                pool: &sqlx::Pool<$database>,
-                step: Self::Step,
-                seconds: i64,
-            ) -> Result<Self::Generated, Error> {
-                Ok($krate::generate_naive(pool, step, seconds).await?)
-            }
-            fn loaders(pool: &sqlx::Pool<$database>) -> Self::Loaders {
-                $krate::Loaders::new(pool)
-            }
-            async fn generate_batched(
-                pool: &sqlx::Pool<$database>,
-                loaders: &Self::Loaders,
-                step: Self::Step,
-                seconds: i64,
-            ) -> Result<Self::Generated, Error> {
-                Ok($krate::generate_batched(pool, loaders, step, seconds).await?)
-            }
-            fn line(generated: &Self::Generated) -> String {
-                generated.line()
-            }
         }
     };
 }
 
-server_backend!(PostgresServer, botfeed_postgres, sqlx::Postgres, "postgresql");
-server_backend!(MySqlServer, botfeed_mysql, sqlx::MySql, "mysql");
+server_backend!(PostgresServer, botfeed_postgres, postgres_synthetic, sqlx::Postgres, "postgresql");
+server_backend!(MySqlServer, botfeed_mysql, mysql_synthetic, sqlx::MySql, "mysql");

@@ -13,6 +13,9 @@ pub mod html;
 /// The backend-independent part of the synthetic workload (shared with `botfeed-postgres`).
 pub mod logic;
 pub mod models;
+
+/// The Rust type of the demo schema's `created_at` columns on SQLite (ISO 8601 `TEXT`).
+pub type Timestamp = String;
 pub mod report;
 pub mod run;
 pub mod synthetic;

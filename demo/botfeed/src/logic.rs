@@ -1,6 +1,6 @@
 // The backend-independent part of botfeed's synthetic workload: the data set, the step plan,
 // the choice of speakers and the message template. A module of `botfeed` (SQLite) and, through
-// `#[path]`, of `botfeed-postgres`: each crate provides `crate::models::{Bot, BotStance,
+// `#[path]`, of `botfeed-postgres` and `botfeed-mysql`: each crate provides `crate::models::{Bot, BotStance,
 // BotHolding}` (its own derived loaders) and `crate::Error` with a `Setup(String)` variant.
 
 use std::fmt::Write as _;
@@ -376,4 +376,26 @@ where
         insert.build().execute(&mut *connection).await?;
     }
     Ok(())
+}
+
+/// A message of a chat's history as the naive engine reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryLine {
+    /// Author.
+    pub bot_id: i64,
+    /// Text.
+    pub body: String,
+}
+
+/// A message of a chat's history joined with its author's profile (the batched engine's read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryWithAuthor {
+    /// Author.
+    pub bot_id: i64,
+    /// Text.
+    pub body: String,
+    /// The author's name.
+    pub name: String,
+    /// The author's persona.
+    pub persona: String,
 }

@@ -1,6 +1,6 @@
-//! Row types with their derived loaders, checked at compile time against SQLite: the demo
-//! chat-bot schema (`migrations/sqlite`) and the Chinook schema (its SQLite script: PascalCase
-//! tables and columns, so every field names its column).
+//! The demo row types on the database servers, with their derived loaders: one file included by
+//! `botfeed-postgres` and `botfeed-mysql` (each crate's `[package.metadata.batchload]` picks the
+//! dialect the derive generates).
 
 use batchload::Batched;
 
@@ -17,7 +17,8 @@ pub struct Bot {
     pub persona: String,
 }
 
-/// A chat message (`messages`).
+/// A chat message (`messages`). The workload reads messages with hand-written statements; these
+/// loaders are checked by phase 2 (`messages` has no index before `0002_indexes`).
 #[derive(Debug, Clone, PartialEq, Batched)]
 #[batched(table = "messages")]
 pub struct Message {
@@ -32,8 +33,9 @@ pub struct Message {
     pub bot_id: i64,
     /// Text.
     pub body: String,
-    /// ISO 8601 creation time.
-    pub created_at: String,
+    /// Creation time (`crate::Timestamp`: ISO 8601 text on SQLite, `TIMESTAMPTZ` on PostgreSQL,
+    /// `DATETIME(6)` on MySQL).
+    pub created_at: crate::Timestamp,
 }
 
 /// A bot's stance on a topic (`bot_stances`).

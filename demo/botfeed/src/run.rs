@@ -9,10 +9,10 @@ use batchload::advisor::{AdvisorError, PlanDatabase, analyze, registered_for};
 use batchload::instrument::{LoaderInfo, ProfileReport, profile_handle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::backend::{Chinook, MySqlServer, PostgresServer, Server, SqliteFiles};
+use crate::Error;
+use crate::backend::{Chinook, MySqlServer, PostgresServer, Server, SqliteFiles, Synthetic};
 use crate::db::{self, SeedSize};
 use crate::report::{Report, Skipped, WorkloadReport};
-use crate::{Error, synthetic};
 
 /// Which workloads to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -211,26 +211,35 @@ async fn synthetic_workload(config: &Config, path: &Path) -> Result<WorkloadRepo
     let index_check =
         index_phase(&batched_pool, is_demo_loader, (!config.no_indexes).then(|| db::add_indexes(&batched_pool)))
             .await?;
-    let steps = synthetic::plan(config.seed, config.messages, config.size.chats);
-    let history = config.size.messages;
+    let report = synthetic_phases::<SqliteFiles>(config, &naive_pool, &batched_pool, index_check).await;
+    naive_pool.close().await;
+    batched_pool.close().await;
+    report
+}
 
+/// Phases 1, 3 and 4 of the synthetic workload on two seeded databases (`index_check` is
+/// phase 2's line): the naive run, the batched run with long-lived loaders, the comparison.
+async fn synthetic_phases<S: Synthetic>(
+    config: &Config,
+    naive_pool: &sqlx::Pool<S::Database>,
+    batched_pool: &sqlx::Pool<S::Database>,
+    index_check: String,
+) -> Result<WorkloadReport, Error> {
+    let steps = S::plan(config.seed, config.messages, config.size.chats);
+    let history = config.size.messages;
     let naive = run_phase("botfeed::naive", steps.len(), config.progress, |item| {
         let step = steps[item];
-        let pool = &naive_pool;
-        async move { synthetic::generate_naive(pool, step, synthetic::created_at(history, &step)).await }
+        S::generate_naive(naive_pool, step, S::created_at_seconds(history, &step))
     })
     .await?;
-    let loaders = synthetic::Loaders::new(&batched_pool);
+    let loaders = S::loaders(batched_pool);
     let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
         let step = steps[item];
-        let (pool, loaders) = (&batched_pool, &loaders);
-        async move { synthetic::generate_batched(pool, loaders, step, synthetic::created_at(history, &step)).await }
+        S::generate_batched(batched_pool, &loaders, step, S::created_at_seconds(history, &step))
     })
     .await?;
     let identical = identical(&naive, &batched);
-    let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(synthetic::Generated::line).collect();
-    naive_pool.close().await;
-    batched_pool.close().await;
+    let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(S::line).collect();
     let mut report = WorkloadReport::new("botfeed", SYNTHETIC_DESCRIPTION, &naive, &batched, identical, sample);
     report.index_check = index_check;
     Ok(report)
@@ -331,25 +340,7 @@ async fn synthetic_on<B: Server>(
     }
     let index_check =
         index_phase(batched_pool, is_demo_loader, (!config.no_indexes).then(|| B::add_indexes(batched_pool))).await?;
-    let steps = B::plan(config.seed, config.messages, config.size.chats);
-    let history = config.size.messages;
-
-    let naive = run_phase("botfeed::naive", steps.len(), config.progress, |item| {
-        let step = steps[item];
-        B::generate_naive(naive_pool, step, B::created_at_seconds(history, &step))
-    })
-    .await?;
-    let loaders = B::loaders(batched_pool);
-    let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
-        let step = steps[item];
-        B::generate_batched(batched_pool, &loaders, step, B::created_at_seconds(history, &step))
-    })
-    .await?;
-    let identical = identical(&naive, &batched);
-    let sample: Vec<String> = naive.outputs.iter().flatten().take(3).map(B::line).collect();
-    let mut report = WorkloadReport::new("botfeed", SYNTHETIC_DESCRIPTION, &naive, &batched, identical, sample);
-    report.index_check = index_check;
-    Ok(report)
+    synthetic_phases::<B>(config, naive_pool, batched_pool, index_check).await
 }
 
 fn text_sample(outputs: &[Option<String>]) -> Vec<String> {
