@@ -1,7 +1,8 @@
 // The backend-independent part of botfeed's synthetic workload: the data set, the step plan,
 // the choice of speakers and the message template. A module of `botfeed` (SQLite) and, through
-// `#[path]`, of `botfeed-postgres` and `botfeed-mysql`: each crate provides `crate::models::{Bot, BotStance,
-// BotHolding}` (its own derived loaders) and `crate::Error` with a `Setup(String)` variant.
+// `#[path]`, of `botfeed-postgres` and `botfeed-mysql`: each crate provides
+// `crate::models::{Bot, BotStance, BotHolding}` (its own derived loaders) and `crate::Error`
+// with a `Setup(String)` variant.
 
 use std::fmt::Write as _;
 
