@@ -98,13 +98,13 @@ pub async fn copy_sqlite(pool: &SqlitePool, target: &Path) -> Result<SqlitePool,
     open_sqlite(target, 4).await
 }
 
-/// Where the Chinook scripts live: `$BOTFEED_CHINOOK_DIR`, else `shared/data/chinook` beside the
-/// repository (`../shared` from the workspace root).
+/// Where the Chinook scripts live: `$BOTFEED_CHINOOK_DIR`, else the copy shipped with the
+/// project in `demo/data/chinook/` (with its license and notice of origin).
 pub fn chinook_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("BOTFEED_CHINOOK_DIR") {
         return PathBuf::from(dir);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/chinook")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/chinook")
 }
 
 /// The Chinook SQLite script's file name in the Chinook folder.

@@ -46,7 +46,7 @@ struct Args {
     #[arg(long)]
     no_indexes: bool,
     /// Folder holding the Chinook scripts (Chinook_Sqlite.sql, Chinook_PostgreSql.sql,
-    /// Chinook_MySql.sql; default: $BOTFEED_CHINOOK_DIR, else ../shared/data/chinook beside the
+    /// Chinook_MySql.sql; default: $BOTFEED_CHINOOK_DIR, else demo/data/chinook in this
     /// repository).
     #[arg(long)]
     chinook_dir: Option<PathBuf>,
