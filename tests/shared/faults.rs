@@ -6,10 +6,10 @@
 // (rows changed during the fault are read after it), and the next load after recovery works.
 //
 // One body for PostgreSQL and MariaDB: tests/{postgres,mysql}/tests/faults.rs name their
-// library `backend` and include `throwaway_server.rs`, then this file. Statements that differ
-// by backend (locks, session ids, ending a session) are chosen by `kind()`. Without a server
-// (or, for the restart test, without the server programs) a test prints SKIPPED and returns,
-// unless `CI=true`.
+// library `backend`, declare `mod throwaway_server` (tests/shared/throwaway_server.rs), then
+// include this file. Statements that differ by backend (locks, session ids, ending a session)
+// are chosen by `kind()`. Without a server (or, for the restart test, without the server
+// programs) a test prints SKIPPED and returns, unless `CI=true`.
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -24,6 +24,7 @@ use batchload::{Error, LoaderOptions};
 use futures_util::future::{join, join_all};
 use sqlx::pool::PoolOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions as _, Executor as _};
+use throwaway_server::ThrowawayServer;
 
 /// A connection of the backend under test.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -498,7 +499,8 @@ async fn the_server_stopped_and_started_during_a_stream_of_loads() {
         let requests = stream.await.expect("stream task");
         let outage = recovered_at.duration_since(stop_began);
 
-        let mut failed = Vec::new();
+        // Per loader: the keys whose load failed.
+        let (mut failed_bots, mut failed_stances) = (Vec::new(), Vec::new());
         let mut after_recovery = 0;
         for request in &requests {
             let Request { key, issued_at, ready_at, bot, stances } = request;
@@ -511,38 +513,61 @@ async fn the_server_stopped_and_started_during_a_stream_of_loads() {
                 assert!(*ready_at > stop_began, "key {key}: failed before the server stopped: {bot:?} {stances:?}");
                 // Its batch may wait behind one running batch: two acquire timeouts at most.
                 assert!(waited < 2 * acquire_timeout + SLACK, "key {key}: failed after {waited:?}");
-                for error in [bot.as_ref().err(), stances.as_ref().err()].into_iter().flatten() {
-                    assert!(matches!(error, Error::Database { .. }), "key {key}: {error:?}");
+            }
+            match bot {
+                Ok(bot) => assert_eq!(bot, &ref_bot(&pool, *key).await, "key {key}"),
+                Err(error) => {
+                    assert!(matches!(error, Error::Database { loader: "BotById", .. }), "key {key}: {error:?}");
+                    failed_bots.push(*key);
                 }
-                failed.push(*key);
+            }
+            match stances {
+                Ok(stances) => assert_eq!(stances, &ref_stances(&pool, *key).await, "key {key}"),
+                Err(error) => {
+                    assert!(matches!(error, Error::Database { loader: "BotStanceByBotId", .. }), "key {key}: {error:?}");
+                    failed_stances.push(*key);
+                }
             }
         }
-        assert!(!failed.is_empty(), "no request failed while the server was down ({outage:?})");
+        assert!(!failed_bots.is_empty(), "no BotById load failed while the server was down ({outage:?})");
+        assert!(!failed_stances.is_empty(), "no BotStanceByBotId load failed while the server was down ({outage:?})");
         assert!(after_recovery >= 5, "{after_recovery} requests issued after the restart");
-        // Answers delivered are right; then nothing wrong is cached: rows of the failed keys,
-        // rewritten now, are read from the database.
-        for request in requests.iter().filter(|request| !failed.contains(&request.key)) {
+
+        // Nothing wrong is cached: the rows of every failed key, rewritten now, are read from
+        // the database; an answer delivered before the fault stays cached as delivered.
+        for request in &requests {
+            rewrite(&mut probe, request.key, request.key, "persona after the restart", "stance after the restart").await;
+        }
+        let statements_before = (bots.stats().statements, stances.stats().statements);
+        let (bot_answers, stance_answers) = join(
+            join_all(requests.iter().map(|request| bots.load(request.key))),
+            join_all(requests.iter().map(|request| stances.load(request.key))),
+        )
+        .await;
+        for ((request, bot), stance) in requests.iter().zip(bot_answers).zip(stance_answers) {
             let key = request.key;
-            assert_eq!(request.bot.as_ref().expect("answered"), &ref_bot(&pool, key).await, "key {key}");
-            assert_eq!(request.stances.as_ref().expect("answered"), &ref_stances(&pool, key).await, "key {key}");
+            let bot = bot.expect("load after the restart");
+            if failed_bots.contains(&key) {
+                assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona after the restart"), "key {key}");
+                assert_eq!(bot, ref_bot(&pool, key).await, "key {key}");
+            } else {
+                assert_eq!(Some(&bot), request.bot.as_ref().ok(), "key {key}: the cached answer");
+            }
+            let stance = stance.expect("load after the restart");
+            if failed_stances.contains(&key) {
+                assert!(stance.iter().all(|row| row.stance == "stance after the restart"), "key {key}: {stance:?}");
+                assert_eq!(stance, ref_stances(&pool, key).await, "key {key}");
+            } else {
+                assert_eq!(Some(&stance), request.stances.as_ref().ok(), "key {key}: the cached answer");
+            }
         }
-        for &key in &failed {
-            rewrite(&mut probe, key, key, "persona after the restart", "stance after the restart").await;
-        }
-        let (bot_answers, stance_answers) =
-            join(join_all(failed.iter().map(|&k| bots.load(k))), join_all(failed.iter().map(|&k| stances.load(k)))).await;
-        for ((&key, bot), stance) in failed.iter().zip(bot_answers).zip(stance_answers) {
-            let bot = bot.expect("load of a failed key after the restart");
-            assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona after the restart"), "key {key}");
-            assert_eq!(bot, ref_bot(&pool, key).await, "key {key}");
-            let stance = stance.expect("load of a failed key after the restart");
-            assert!(stance.iter().all(|row| row.stance == "stance after the restart"), "key {key}: {stance:?}");
-            assert_eq!(stance, ref_stances(&pool, key).await, "key {key}");
-        }
+        // One statement each, for the failed keys only.
+        assert_eq!((bots.stats().statements, stances.stats().statements), (statements_before.0 + 1, statements_before.1 + 1));
         eprintln!(
-            "server restart: {} requests, {} failed during an outage of {outage:?}, {after_recovery} after it; {:?} / {:?}",
+            "server restart: {} requests, {}/{} loads failed during an outage of {outage:?}, {after_recovery} after it; {:?} / {:?}",
             requests.len(),
-            failed.len(),
+            failed_bots.len(),
+            failed_stances.len(),
             bots.stats(),
             stances.stats()
         );

@@ -2,8 +2,8 @@
 // temporary folder (PostgreSQL: `initdb`, then `pg_ctl`; MariaDB: `mariadb-install-db`, then
 // `mariadbd`), listening on a free loopback port, stopped and started again by the test, and
 // stopped at once and removed when dropped, also when the test panics. The shared servers on
-// 5432/3306 are never touched. Included by tests/{postgres,mysql}/tests/faults.rs after
-// `use batchload_tests_<backend> as backend;`.
+// 5432/3306 are never touched. A module of tests/{postgres,mysql}/tests/faults.rs (declared
+// with `#[path]`), whose root names its library `backend`.
 //
 // Programs are found in `BATCHLOAD_TEST_SERVER_BINDIR` when set, else in the usual folders
 // (`/usr/lib/postgresql/<newest>/bin`, `/usr/sbin`, `/usr/bin`) and `PATH`. Without them the
@@ -14,6 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::backend;
 
 /// Variable naming a folder with the throwaway server's programs, searched first.
 const SERVER_BINDIR_VAR: &str = "BATCHLOAD_TEST_SERVER_BINDIR";
@@ -34,7 +36,7 @@ enum Programs {
 /// after [`ThrowawayServer::start`]; [`stop`](Self::stop) and [`restart`](Self::restart) make
 /// it unavailable and available again with its data kept. Dropping it stops it at once and
 /// deletes its folder.
-struct ThrowawayServer {
+pub(crate) struct ThrowawayServer {
     programs: Programs,
     dir: tempfile::TempDir,
     port: u16,
@@ -51,7 +53,7 @@ impl ThrowawayServer {
     /// # Panics
     /// When the programs are missing under `CI=true`, or initialising or starting the server
     /// fails (the message has the end of its log).
-    fn start() -> Option<Self> {
+    pub(crate) fn start() -> Option<Self> {
         let programs = match find_programs() {
             Ok(programs) => programs,
             Err(missing) => return skip_throwaway(&missing),
@@ -64,7 +66,7 @@ impl ThrowawayServer {
     }
 
     /// The URL of the server's administrative database as its superuser (no password).
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         match self.programs {
             Programs::Postgres { .. } => format!("postgres://postgres@127.0.0.1:{}/postgres", self.port),
             Programs::MariaDb { .. } => format!("mysql://root@127.0.0.1:{}/mysql", self.port),
@@ -77,7 +79,7 @@ impl ThrowawayServer {
     ///
     /// # Panics
     /// When the server does not stop within a minute.
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         assert!(self.running, "stop: the throwaway server is not running");
         match &self.programs {
             Programs::Postgres { bin, run_as } => {
@@ -111,7 +113,7 @@ impl ThrowawayServer {
     ///
     /// # Panics
     /// When it is running already, or does not start within a minute.
-    fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         assert!(!self.running, "restart: the throwaway server is running");
         match &self.programs {
             Programs::Postgres { bin, run_as } => {

@@ -5,6 +5,7 @@
 
 use batchload_tests_mysql as backend;
 
-include!("../../shared/throwaway_server.rs");
+#[path = "../../shared/throwaway_server.rs"]
+mod throwaway_server;
 
 include!("../../shared/faults.rs");
