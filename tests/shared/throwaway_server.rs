@@ -152,6 +152,10 @@ impl ThrowawayServer {
                         "--innodb-buffer-pool-size=16M",
                         "--innodb-buffer-pool-dump-at-shutdown=0",
                         "--innodb-buffer-pool-load-at-startup=0",
+                        // A disposable server: no waiting for the disk.
+                        "--innodb-flush-log-at-trx-commit=0",
+                        "--innodb-flush-method=nosync",
+                        "--innodb-doublewrite=0",
                     ])
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())
@@ -193,7 +197,16 @@ impl ThrowawayServer {
                     assert!(status.success(), "chown {user} {}: {status}", self.dir.path().display());
                 }
                 let mut command = program(bin.join("initdb"), *run_as);
-                command.arg("-D").arg(self.data_dir()).args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "-N"]);
+                command.arg("-D").arg(self.data_dir()).args([
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "-N",
+                ]);
                 self.run(&mut command, "initdb");
             }
             Programs::MariaDb { install, root, .. } => {
@@ -304,7 +317,9 @@ fn free_port() -> u16 {
 fn find_program(names: &[&str], dirs: &[PathBuf]) -> Option<PathBuf> {
     let mut search: Vec<PathBuf> = std::env::var_os(SERVER_BINDIR_VAR).map(PathBuf::from).into_iter().collect();
     search.extend(dirs.iter().cloned());
-    search.extend(std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>()).unwrap_or_default());
+    search.extend(
+        std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>()).unwrap_or_default(),
+    );
     search.iter().flat_map(|dir| names.iter().map(move |name| dir.join(name))).find(|path| path.is_file())
 }
 
@@ -327,7 +342,8 @@ fn find_programs() -> Result<Programs, String> {
                 return Err(format!("`pg_ctl` next to {}", initdb.display()));
             }
             let run_as = if root {
-                let user = Command::new("id").args(["-u", "postgres"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+                let user =
+                    Command::new("id").args(["-u", "postgres"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
                 if !user.is_ok_and(|status| status.success()) {
                     return Err("a `postgres` user to run PostgreSQL as (this process is root)".to_owned());
                 }
