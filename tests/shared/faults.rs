@@ -401,7 +401,7 @@ async fn an_exhausted_pool_fails_every_waiter_when_acquire_times_out() {
         assert_eq!((stances_stats.batches, stances_stats.statements, stances_stats.failed_batches), (1, 3, 1), "{stances_stats:?}");
 
         // Written while the pool was exhausted, on a held connection; then the pool recovers.
-        rewrite(&mut *held[0], 1, 7, "persona after the pool recovered", "stance after the pool recovered").await;
+        rewrite(&mut held[0], 1, 7, "persona after the pool recovered", "stance after the pool recovered").await;
         drop(held);
         let (bot_answers, stance_answers) =
             join(join_all((1..=7).map(|k| bots.load(k))), join_all((1..=7).map(|k| stances.load(k)))).await;
