@@ -5,8 +5,8 @@
 // 5432/3306 are never touched. A module of tests/{postgres,mysql}/tests/faults.rs (declared
 // with `#[path]`), whose root names its library `backend`.
 //
-// Programs are found in `BATCHLOAD_TEST_SERVER_BINDIR` when set, else in the usual folders
-// (`/usr/lib/postgresql/<newest>/bin`, `/usr/sbin`, `/usr/bin`) and `PATH`. Without them the
+// Programs are found in `BATCHLOAD_TEST_SERVER_BINDIR` when set (only there), else in the
+// usual folders (`/usr/lib/postgresql/<newest>/bin`, `/usr/sbin`, `/usr/bin`) and `PATH`. Without them the
 // test prints SKIPPED and returns, unless `CI=true` (then it fails). PostgreSQL refuses to run
 // as root: as root its programs run as the `postgres` user (`runuser -u postgres --`);
 // `mariadbd` runs as root with `--user=root`.
@@ -25,11 +25,17 @@ const SERVER_START_LIMIT: Duration = Duration::from_secs(60);
 
 /// The programs of the backend's server, and how to run them.
 enum Programs {
-    /// `initdb` and `pg_ctl` from `bin`; `run_as` is the user they run as (`Some("postgres")`
-    /// when this process is root, which PostgreSQL refuses).
-    Postgres { bin: PathBuf, run_as: Option<&'static str> },
+    /// `initdb` and `pg_ctl` from `bin`; `run_as` is the user they run as (`postgres`, through
+    /// `runuser`, when this process is root, which PostgreSQL refuses).
+    Postgres { bin: PathBuf, run_as: Option<RunAs> },
     /// `mariadb-install-db` and `mariadbd`; `root` when this process is root (`--user=root`).
     MariaDb { install: PathBuf, server: PathBuf, root: bool },
+}
+
+/// Another user to run programs as, through `runuser`.
+struct RunAs {
+    user: &'static str,
+    runuser: PathBuf,
 }
 
 /// A server of the backend under test in a temporary folder on a free loopback port. Running
@@ -83,7 +89,7 @@ impl ThrowawayServer {
         assert!(self.running, "stop: the throwaway server is not running");
         match &self.programs {
             Programs::Postgres { bin, run_as } => {
-                let mut command = program(bin.join("pg_ctl"), *run_as);
+                let mut command = program(bin.join("pg_ctl"), run_as.as_ref());
                 command.arg("stop").arg("-D").arg(self.data_dir()).args(["-m", "fast", "-w", "-t", "60"]);
                 self.run(&mut command, "pg_ctl stop");
             }
@@ -123,7 +129,7 @@ impl ThrowawayServer {
                     self.port,
                     self.dir.path().display()
                 );
-                let mut command = program(bin.join("pg_ctl"), *run_as);
+                let mut command = program(bin.join("pg_ctl"), run_as.as_ref());
                 command
                     .arg("start")
                     .arg("-D")
@@ -188,7 +194,7 @@ impl ThrowawayServer {
     fn initialise(&mut self) {
         match &self.programs {
             Programs::Postgres { bin, run_as } => {
-                if let Some(user) = run_as {
+                if let Some(RunAs { user, .. }) = run_as {
                     let status = Command::new("chown")
                         .arg(user)
                         .arg(self.dir.path())
@@ -196,7 +202,7 @@ impl ThrowawayServer {
                         .expect("run chown on the temporary folder");
                     assert!(status.success(), "chown {user} {}: {status}", self.dir.path().display());
                 }
-                let mut command = program(bin.join("initdb"), *run_as);
+                let mut command = program(bin.join("initdb"), run_as.as_ref());
                 command.arg("-D").arg(self.data_dir()).args([
                     "-A",
                     "trust",
@@ -266,7 +272,7 @@ impl Drop for ThrowawayServer {
         match &self.programs {
             Programs::Postgres { bin, run_as } if self.running => {
                 // Immediate: no checkpoint, the folder is deleted next.
-                let _ = program(bin.join("pg_ctl"), *run_as)
+                let _ = program(bin.join("pg_ctl"), run_as.as_ref())
                     .arg("stop")
                     .arg("-D")
                     .arg(self.data_dir())
@@ -288,11 +294,11 @@ impl Drop for ThrowawayServer {
     }
 }
 
-/// `program` as a command, run as `user` through `runuser` when given.
-fn program(program: PathBuf, user: Option<&str>) -> Command {
-    match user {
-        Some(user) => {
-            let mut command = Command::new("runuser");
+/// `program` as a command, run as another user when `run_as` says so.
+fn program(program: PathBuf, run_as: Option<&RunAs>) -> Command {
+    match run_as {
+        Some(RunAs { user, runuser }) => {
+            let mut command = Command::new(runuser);
             command.args(["-u", user, "--"]).arg(program);
             command
         }
@@ -313,10 +319,19 @@ fn free_port() -> u16 {
     listener.local_addr().expect("the bound address").port()
 }
 
-/// The first of `names` found in `BATCHLOAD_TEST_SERVER_BINDIR`, `dirs`, then `PATH`.
+/// The first of `names` found in `BATCHLOAD_TEST_SERVER_BINDIR` when it is set (only there),
+/// else in `dirs`, then `PATH`.
 fn find_program(names: &[&str], dirs: &[PathBuf]) -> Option<PathBuf> {
-    let mut search: Vec<PathBuf> = std::env::var_os(SERVER_BINDIR_VAR).map(PathBuf::from).into_iter().collect();
-    search.extend(dirs.iter().cloned());
+    if let Some(bindir) = std::env::var_os(SERVER_BINDIR_VAR) {
+        let bindir = PathBuf::from(bindir);
+        return names.iter().map(|name| bindir.join(name)).find(|path| path.is_file());
+    }
+    search_path(names, dirs)
+}
+
+/// The first of `names` found in `dirs`, then in `PATH`.
+fn search_path(names: &[&str], dirs: &[PathBuf]) -> Option<PathBuf> {
+    let mut search: Vec<PathBuf> = dirs.to_vec();
     search.extend(
         std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>()).unwrap_or_default(),
     );
@@ -347,10 +362,11 @@ fn find_programs() -> Result<Programs, String> {
                 if !user.is_ok_and(|status| status.success()) {
                     return Err("a `postgres` user to run PostgreSQL as (this process is root)".to_owned());
                 }
-                if find_program(&["runuser"], &[PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")]).is_none() {
+                let Some(runuser) = search_path(&["runuser"], &[PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+                else {
                     return Err("`runuser` to run PostgreSQL as `postgres` (this process is root)".to_owned());
-                }
-                Some("postgres")
+                };
+                Some(RunAs { user: "postgres", runuser })
             } else {
                 None
             };
@@ -369,11 +385,15 @@ fn find_programs() -> Result<Programs, String> {
 
 /// `None` with a SKIPPED line naming what is missing; a panic under `CI=true`.
 fn skip_throwaway<T>(missing: &str) -> Option<T> {
+    let searched = match std::env::var(SERVER_BINDIR_VAR) {
+        Ok(dir) => format!("in {SERVER_BINDIR_VAR}={dir}"),
+        Err(_) => format!("in the usual folders or PATH (set {SERVER_BINDIR_VAR})"),
+    };
     if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-        panic!("CI=true but a throwaway server cannot be started: no {missing} (set {SERVER_BINDIR_VAR})");
+        panic!("CI=true but a throwaway server cannot be started: no {missing} {searched}");
     }
     eprintln!(
-        "SKIPPED: throwaway {} server tests: no {missing} found (install the server or set {SERVER_BINDIR_VAR}; under CI=true this fails)",
+        "SKIPPED: throwaway {} server tests: no {missing} {searched}; install the server (under CI=true this fails)",
         <backend::Db as sqlx::Database>::NAME
     );
     None
