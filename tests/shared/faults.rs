@@ -227,7 +227,8 @@ async fn sessions_waiting_for_a_lock(observer: &mut Conn, expected: usize) -> Ve
     let sql = match kind() {
         Kind::Postgres => {
             "SELECT CAST(pid AS BIGINT) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' ORDER BY pid"
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' \
+             AND wait_event_type = 'Lock' ORDER BY pid"
         }
         Kind::MySql => {
             "SELECT CAST(id AS SIGNED) FROM information_schema.processlist \
@@ -294,7 +295,7 @@ async fn a_backend_killed_under_a_running_batch_fails_its_waiters_and_caches_not
         // Both statements wait for the lock: the sessions running them are the loaders'.
         let waiting = sessions_waiting_for_a_lock(&mut observer, 2).await;
         assert!(!waiting.contains(&locker_id), "the locker does not wait: {waiting:?}");
-        assert_eq!((bots.stats().batches, stances.stats().batches), (2, 1), "one running batch each (after the warm-up)");
+        assert_eq!((bots.stats().batches, stances.stats().batches), (2, 1), "one running batch each, after warm-up");
 
         // Polled here, before the kill: key 1 joins the running batch; key 6 gathers the next
         // batch (one batch runs at a time), dispatched when this task polls it again.
@@ -313,15 +314,17 @@ async fn a_backend_killed_under_a_running_batch_fails_its_waiters_and_caches_not
         for ((answer, ready_at), key) in bot_answers.iter().zip(keys) {
             let error = batch_error(answer, "BotById", 5);
             assert!(connection_ended(error), "key {key}: {error:?}");
-            assert!(ready_at.duration_since(killed_at) < acquire_timeout, "BotById key {key}: error after the pool's timeout");
+            let waited = ready_at.duration_since(killed_at);
+            assert!(waited < acquire_timeout + SLACK, "BotById key {key}: error {waited:?} after the kill");
         }
         for ((answer, ready_at), key) in stance_answers.iter().zip(keys) {
             let error = batch_error(answer, "BotStanceByBotId", 5);
             assert!(connection_ended(error), "key {key}: {error:?}");
-            assert!(ready_at.duration_since(killed_at) < acquire_timeout, "stances key {key}: error after the pool's timeout");
+            let waited = ready_at.duration_since(killed_at);
+            assert!(waited < acquire_timeout + SLACK, "stances key {key}: error {waited:?} after the kill");
         }
         eprintln!("backend killed: waiters got {:?}", bot_answers[0].0.as_ref().err().and_then(Error::database_error));
-        let joined = tokio::time::timeout(acquire_timeout, joins_running).await.expect("the joining waiter hangs");
+        let joined = tokio::time::timeout(acquire_timeout + SLACK, joins_running).await.expect("the joiner hangs");
         assert!(connection_ended(batch_error(&joined, "BotById", 5)), "{joined:?}");
         // Nothing of the failed batches is cached; the warm-up's answer stays.
         assert_eq!(bots.cached_keys(), 1);
@@ -338,7 +341,7 @@ async fn a_backend_killed_under_a_running_batch_fails_its_waiters_and_caches_not
             join(join_all((1..=5).map(|k| bots.load(k))), join_all((1..=5).map(|k| stances.load(k)))).await;
         for ((key, bot), stance) in (1..=5).zip(bot_answers).zip(stance_answers) {
             let bot = bot.expect("load after the kill");
-            assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona written under the lock"), "key {key}");
+            assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona written under the lock"), "{key}");
             assert_eq!(bot, ref_bot(&pool, key).await, "key {key}");
             let stance = stance.expect("load after the kill");
             assert_eq!(stance.len(), (key % 4) as usize, "key {key}");
@@ -394,11 +397,12 @@ async fn an_exhausted_pool_fails_every_waiter_when_acquire_times_out() {
         assert!(matches!(batch_error(&queued, "BotById", 1), sqlx::Error::PoolTimedOut), "{queued:?}");
         let waited = queued_at.duration_since(second_started);
         assert!(waited >= acquire_timeout, "key 7 failed before its own acquire timed out ({waited:?})");
-        assert!(waited < 2 * acquire_timeout + SLACK, "key 7 waited {waited:?}: over its batch's and the one ahead's timeouts");
+        assert!(waited < 2 * acquire_timeout + SLACK, "key 7 waited {waited:?}: over two acquire timeouts");
         assert_eq!(bots.cached_keys() + stances.cached_keys(), 0, "nothing of a failed batch is cached");
         let (bots_stats, stances_stats) = (bots.stats(), stances.stats());
         assert_eq!((bots_stats.batches, bots_stats.statements, bots_stats.failed_batches), (2, 2, 2), "{bots_stats:?}");
-        assert_eq!((stances_stats.batches, stances_stats.statements, stances_stats.failed_batches), (1, 3, 1), "{stances_stats:?}");
+        let stances_counts = (stances_stats.batches, stances_stats.statements, stances_stats.failed_batches);
+        assert_eq!(stances_counts, (1, 3, 1), "{stances_stats:?}");
 
         // Written while the pool was exhausted, on a held connection; then the pool recovers.
         rewrite(&mut held[0], 1, 7, "persona after the pool recovered", "stance after the pool recovered").await;
@@ -407,7 +411,7 @@ async fn an_exhausted_pool_fails_every_waiter_when_acquire_times_out() {
             join(join_all((1..=7).map(|k| bots.load(k))), join_all((1..=7).map(|k| stances.load(k)))).await;
         for ((key, bot), stance) in (1..=7).zip(bot_answers).zip(stance_answers) {
             let bot = bot.expect("load after the pool recovered");
-            assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona after the pool recovered"), "key {key}");
+            assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona after the pool recovered"), "{key}");
             assert_eq!(bot, ref_bot(&pool, key).await, "key {key}");
             let stance = stance.expect("load after the pool recovered");
             assert_eq!(stance.len(), (key % 4) as usize, "key {key}");
@@ -416,7 +420,8 @@ async fn an_exhausted_pool_fails_every_waiter_when_acquire_times_out() {
         }
         let (bots_stats, stances_stats) = (bots.stats(), stances.stats());
         assert_eq!((bots_stats.batches, bots_stats.failed_batches), (3, 2), "{bots_stats:?}");
-        assert_eq!((stances_stats.batches, stances_stats.statements, stances_stats.failed_batches), (2, 7, 1), "{stances_stats:?}");
+        let stances_counts = (stances_stats.batches, stances_stats.statements, stances_stats.failed_batches);
+        assert_eq!(stances_counts, (2, 7, 1), "{stances_stats:?}");
     })
     .await;
 }
@@ -512,7 +517,7 @@ async fn the_server_stopped_and_started_during_a_stream_of_loads() {
             }
             let waited = ready_at.duration_since(*issued_at);
             if bot.is_err() || stances.is_err() {
-                assert!(*issued_at < recovered_at, "key {key}: a request issued after the restart failed: {bot:?} {stances:?}");
+                assert!(*issued_at < recovered_at, "key {key}: issued after the restart, failed: {bot:?} {stances:?}");
                 assert!(*ready_at > stop_began, "key {key}: failed before the server stopped: {bot:?} {stances:?}");
                 // Its batch may wait behind one running batch: two acquire timeouts at most.
                 assert!(waited < 2 * acquire_timeout + SLACK, "key {key}: failed after {waited:?}");
@@ -527,7 +532,7 @@ async fn the_server_stopped_and_started_during_a_stream_of_loads() {
             match stances {
                 Ok(stances) => assert_eq!(stances, &ref_stances(&pool, *key).await, "key {key}"),
                 Err(error) => {
-                    assert!(matches!(error, Error::Database { loader: "BotStanceByBotId", .. }), "key {key}: {error:?}");
+                    assert!(matches!(error, Error::Database { loader: "BotStanceByBotId", .. }), "{key}: {error:?}");
                     failed_stances.push(*key);
                 }
             }
@@ -551,7 +556,7 @@ async fn the_server_stopped_and_started_during_a_stream_of_loads() {
             let key = request.key;
             let bot = bot.expect("load after the restart");
             if failed_bots.contains(&key) {
-                assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona after the restart"), "key {key}");
+                assert_eq!(bot.as_ref().map(|bot| bot.persona.as_str()), Some("persona after the restart"), "{key}");
                 assert_eq!(bot, ref_bot(&pool, key).await, "key {key}");
             } else {
                 assert_eq!(Some(&bot), request.bot.as_ref().ok(), "key {key}: the cached answer");
@@ -565,7 +570,8 @@ async fn the_server_stopped_and_started_during_a_stream_of_loads() {
             }
         }
         // One statement each, for the failed keys only.
-        assert_eq!((bots.stats().statements, stances.stats().statements), (statements_before.0 + 1, statements_before.1 + 1));
+        let statements = (bots.stats().statements, stances.stats().statements);
+        assert_eq!(statements, (statements_before.0 + 1, statements_before.1 + 1));
         eprintln!(
             "server restart: set-up {setup:?}, {} requests, {}/{} loads failed during an outage of {outage:?}, \
              {after_recovery} after it, {:?} in all; {:?} / {:?}",

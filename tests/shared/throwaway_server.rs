@@ -312,9 +312,21 @@ fn is_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|metadata| metadata.uid() == 0)
 }
 
-/// A loopback TCP port nobody listens on now (the OS picks it; it is free again when this
-/// returns, and servers set `SO_REUSEADDR`).
+/// A free loopback TCP port below the kernel's ephemeral range (`ip_local_port_range`), so
+/// that while the server is stopped no outgoing connection of another test can be given its
+/// port, which would keep it from listening there again. Falls back to a port the OS picks.
 fn free_port() -> u16 {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let ephemeral_start = range.split_whitespace().next().and_then(|low| low.parse::<u16>().ok()).unwrap_or(32_768);
+    if ephemeral_start > 20_000 {
+        let mut rng = fastrand::Rng::new();
+        for _ in 0..100 {
+            let port = rng.u16(10_000..ephemeral_start);
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+    }
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind a free loopback port");
     listener.local_addr().expect("the bound address").port()
 }
