@@ -82,6 +82,15 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The server's connect options with this database selected: for a test's own sessions
+    /// (one holding a lock, one watching and ending others) and pools with other limits than
+    /// [`TestDb::pool`]'s (a small `max_connections`, a short `acquire_timeout`).
+    pub fn connect_options(&self) -> Admin {
+        self.admin.clone().database(&self.name)
+    }
+}
+
 fn skip<T>(url: &str, error: &sqlx::Error) -> Option<T> {
     if std::env::var("CI").is_ok_and(|ci| ci == "true") {
         panic!("CI=true but the {SERVER} server at {url} is unreachable: {error}");
