@@ -37,7 +37,10 @@ pub async fn demo(pool: &SqlitePool, bots: i64) -> Result<(), sqlx::Error> {
         if !messages.is_empty() {
             let mut insert = QueryBuilder::new("INSERT INTO messages (id, chat_id, bot_id, body) ");
             insert.push_values(messages, |mut row, (b, n)| {
-                row.push_bind(b * 10 + n).push_bind((b + n) % 5 + 1).push_bind(b).push_bind(format!("message {n} of bot {b}"));
+                row.push_bind(b * 10 + n)
+                    .push_bind((b + n) % 5 + 1)
+                    .push_bind(b)
+                    .push_bind(format!("message {n} of bot {b}"));
             });
             insert.build().execute(pool).await?;
         }

@@ -91,28 +91,38 @@ async fn loaders_take_one_statement_per_list_field_per_level_and_answer_like_per
             {"id": 71, "body": "message 1 of bot 7", "chat": {"id": 4, "title": "chat 4"}},
             {"id": 72, "body": "message 2 of bot 7", "chat": {"id": 5, "title": "chat 5"}}]})
     );
-    assert_eq!(bots[7], json!({"id": 8, "name": "bot-8", "stances": [
-        {"topic": "topic-0", "stance": "stance-8-0"}, {"topic": "topic-1", "stance": "stance-8-1"}], "messages": []}));
+    assert_eq!(
+        bots[7],
+        json!({"id": 8, "name": "bot-8", "stances": [
+        {"topic": "topic-0", "stance": "stance-8-0"}, {"topic": "topic-1", "stance": "stance-8-1"}], "messages": []})
+    );
 }
 
-/// async-graphql's `DataLoader` (1 ms delay) over the same statements: as many statements on
-/// this single-threaded runtime, where its delay task cannot run before every resolver of a
-/// list has queued its key. (On a multi-threaded runtime its timer may fire while a long list
-/// is still being resolved and split the batch; batchload's batches have no timer.)
+/// async-graphql's `DataLoader` (1 ms delay) over the same statements: the same response,
+/// and at least one statement per list field. Its batches are cut by a timer: when resolving a
+/// level takes longer than the delay (a debug build, a busy machine), the keys queued after
+/// the timer fired go in another statement, so its count varies from run to run (1 to 10
+/// statements per field, 9 to 17 in all in our runs). batchload's batches are cut when the
+/// resolvers stop polling, so the loaders' count is always 4.
 #[tokio::test]
 async fn async_graphql_dataloader_over_the_same_statements_answers_alike() {
     let (_dir, pool) = database().await;
     let (batched, _) = execute(&pool, Source::batchload(&pool)).await;
     let (dataloader, report) = execute(&pool, Source::dataloader(&pool)).await;
     assert_eq!(dataloader, batched);
-    assert_eq!(
-        by_summary(&report),
-        BTreeMap::from([("SELECT bot_stances", 1), ("SELECT bots", 1), ("SELECT chats", 1), ("SELECT messages", 1)])
-    );
+    let counts = by_summary(&report);
+    eprintln!("async-graphql DataLoader statements: {counts:?}");
+    let within = |summary: &str, most: u64| counts.get(summary).is_some_and(|&count| (1..=most).contains(&count));
+    assert_eq!(counts.get("SELECT bots"), Some(&1), "{counts:?}");
+    assert!(within("SELECT bot_stances", 50) && within("SELECT messages", 50), "{counts:?}");
+    assert!(within("SELECT chats", MESSAGES), "{counts:?}");
+    assert_eq!(counts.len(), 4, "{counts:?}");
 }
 
-/// The batching rule resolvers depend on: `load` calls polled together share one statement;
-/// `load_many` dispatches at once, so one `load_many` per item is one statement per item.
+/// The batching rule resolvers depend on: `load` calls polled together share one statement.
+/// `load_many` dispatches at once, so one `load_many` per item sends the first item's key
+/// alone, and the others gather behind that running batch: two statements (two round trips
+/// in sequence) instead of one.
 #[tokio::test]
 async fn per_item_resolvers_must_call_load_not_load_many() {
     let (_dir, pool) = database().await;
@@ -126,5 +136,7 @@ async fn per_item_resolvers_must_call_load_not_load_many() {
     let (loaded, report) =
         instrument::observe(futures_util::future::try_join_all((1..=50).map(|bot| loader.load_many([bot])))).await;
     assert_eq!(loaded.expect("load_many").len(), 50);
-    assert_eq!(report.expect("observed").queries, 50);
+    let report = report.expect("observed");
+    assert_eq!(report.queries, 2);
+    assert_eq!(report.rows_returned, 51, "every stance of bots 1..=50 (`b % 3` each), once");
 }

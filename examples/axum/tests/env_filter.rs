@@ -26,10 +26,7 @@ async fn a_global_env_filter_hides_the_statements_and_the_report_says_so() {
     let (status, _, report) = service.get("/bots").await;
     assert_eq!(status, StatusCode::OK, "the service works; only its statements are invisible");
     let error = report.expect_err("a global `info` filter hides every statement");
-    assert!(
-        matches!(error, CheckError::NotObserved { reason: NotObserved::SqlxEventsFiltered, .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, CheckError::NotObserved { reason: NotObserved::SqlxEventsFiltered, .. }), "{error:?}");
     let message = error.to_string();
     assert!(message.contains("filtered out by a global filter"), "{message}");
     assert!(message.contains("`fmt::layer().with_filter(...)`"), "{message}");
