@@ -70,6 +70,34 @@ pub mod __private;
 pub mod advisor;
 pub mod instrument;
 
+/// Derives batched loaders for a row struct: one loader type per `#[batched(key)]` field
+/// (`{Struct}By{Field}`, `load(key) -> Option<Row>`) and per `#[batched(group)]` field
+/// (`load(key) -> Vec<Row>`). The attributes are listed in the [crate documentation](crate).
+///
+/// **Column types need sqlx's type features**, in your crate's `sqlx` dependency: the derive
+/// reads every field through `query_as!`, which maps each column to the one Rust type the
+/// enabled features allow. `TIMESTAMP`/`DATE`/`TIME` columns need `chrono` or `time`
+/// (on SQLite, text timestamps can simply be read as `String`), `NUMERIC` needs
+/// `rust_decimal` or `bigdecimal`, `UUID` needs `uuid`, `JSON`/`JSONB` needs `json`.
+/// When none is enabled, sqlx's error names its default (`time`, `bigdecimal`): enable the
+/// crate your field uses instead (`chrono::NaiveDateTime` wants `chrono`,
+/// `rust_decimal::Decimal` wants `rust_decimal`). When both crates of a pair are enabled
+/// (feature unification may enable the other one), pick one in `sqlx.toml` (sqlx feature
+/// `sqlx-toml`): `[macros.preferred-crates] date-time = "chrono"`, `numeric = "rust_decimal"`.
+///
+/// **Enums and other user types** (a PostgreSQL `CREATE TYPE ... AS ENUM` column read as a
+/// `#[derive(sqlx::Type)]` enum, a UUID stored as `BINARY(16)` on MySQL or as a BLOB on
+/// SQLite): sqlx cannot infer a Rust type for them, so the build fails at the field's
+/// attribute until `sqlx.toml` names it, for the SQL type (`[macros.type-overrides]
+/// 'mood' = "crate::Mood"`) or per column (`[macros.table-overrides.'bots'] 'mood' =
+/// "crate::Mood"`). Enum keys are then bound as the enum's own array type on PostgreSQL.
+///
+/// **Backends**: the derive generates SQL for the database feature of `batchload` that is
+/// enabled (`sqlite` by default; with several, say which per struct with
+/// `#[batched(db = "postgres")]` or per crate with `[package.metadata.batchload]
+/// database = "postgres"`). A PostgreSQL or MySQL application depends on
+/// `batchload` with `default-features = false, features = ["postgres"]` (or `"mysql"`):
+/// otherwise the default `sqlite` feature also compiles a bundled SQLite it never uses.
 pub use batchload_macros::Batched;
 /// Turns a function into a timed *operation*: wall time, every SQL statement executed inside
 /// it (by loaders or by hand), their fingerprints, rows and database time, the N+1 verdict and

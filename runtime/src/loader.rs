@@ -109,6 +109,11 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
     /// the current batch and dispatches it at once (ignoring any `delay`). An empty `keys`
     /// runs no statement. Duplicate keys are answered once.
     ///
+    /// Call it with a whole key list, not once per item: per-item calls polled together (one
+    /// per GraphQL resolver or `try_join_all` closure) cost two statements in sequence, the
+    /// first caller's keys alone and the others gathered behind that batch, where per-item
+    /// [`load`](Self::load) calls cost one.
+    ///
     /// # Errors
     /// As [`load`](Self::load); the first failing batch's error is returned.
     pub async fn load_many<I>(&self, keys: I) -> Result<S::Many, Error>

@@ -12,7 +12,7 @@ pub mod seed {
     const ROWS_PER_STATEMENT: usize = 1_000;
 
     /// Inserts bots `1..=count` (in descending id order): name `bot-{id}`, persona
-    /// `persona {id}`, created at [`seed_time`](super::seed_time).
+    /// `persona {id}`, created at [`seed_time`].
     ///
     /// # Errors
     /// Any database error.

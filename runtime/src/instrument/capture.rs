@@ -159,21 +159,35 @@ impl Visit for LoaderName {
 
 /// Wraps the task that runs one loader batch so that its statements belong to the operation
 /// that dispatched it: the task runs inside the dispatching caller's current span and, under
-/// it, a `batchload.batch` span carrying the OpenTelemetry attributes of the batch
-/// (`db.operation.batch.size` is the number of distinct keys). Call it where the batch is
-/// dispatched, so `Span::current()` is the caller's.
+/// it, a `batchload.batch` span. Call it where the batch is dispatched, so `Span::current()`
+/// is the caller's.
+///
+/// The batch span describes one database client call in OpenTelemetry's database semantic
+/// conventions (the stable `db.*` attributes): `otel.kind = "client"` and
+/// `otel.name = db.query.summary` (read by `tracing-opentelemetry` as the span kind and name),
+/// `db.system.name`, `db.collection.name` (the table as written in the derive),
+/// `db.operation.name` (`SELECT`), `db.query.summary` (`SELECT {table}`) and `db.query.text`
+/// (the loader's parameterized SQL: the key list is a bind parameter, so the text holds no
+/// value). `keys`, the number of distinct keys, is recorded as `batchload.batch.size`, not as
+/// `db.operation.batch.size`: the conventions reserve that one for batches of two or more
+/// *statements*, and a loader batch is one statement with many operands (a batch larger than
+/// `max_batch_size` runs a few statements, one per chunk, under the same span). Recorded as
+/// an `i64`: `tracing-opentelemetry` exports `u64` fields as text.
 pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(keys: usize, task: F) -> impl Future<Output = F::Output> {
     let caller = Span::current();
     let batch = tracing::info_span!(
         target: LOADER_TARGET,
         parent: &caller,
         "batchload.batch",
+        otel.name = tracing::field::display(format_args!("SELECT {}", Q::TABLE)),
+        otel.kind = "client",
         batchload.loader = Q::LOADER,
+        batchload.batch.size = i64::try_from(keys).unwrap_or(i64::MAX),
         db.system.name = super::loaders::otel_system_name(<Q::Database as sqlx::Database>::NAME),
         db.collection.name = Q::TABLE,
         db.operation.name = "SELECT",
         db.query.summary = tracing::field::display(format_args!("SELECT {}", Q::TABLE)),
-        db.operation.batch.size = keys,
+        db.query.text = Q::SQL,
     );
     // The outer span keeps the caller's context even when the batch span is disabled.
     task.instrument(batch).instrument(caller)

@@ -21,8 +21,9 @@
 //! nearest enclosing operation span, so the context follows the instrumented future across
 //! threads and never mixes concurrent operations on one thread. Loader batches run on a task
 //! spawned by the engine; that task is instrumented with the span of the caller that
-//! dispatched the batch, under a `batchload.batch` span (`db.operation.batch.size` = distinct
-//! keys), so loader statements count in the operation that asked for them.
+//! dispatched the batch, under a `batchload.batch` span (an OpenTelemetry client span named
+//! by its `db.query.summary`; `batchload.batch.size` = distinct keys), so loader statements
+//! count in the operation that asked for them.
 //!
 //! **sqlx's DEBUG events must reach the layer.** [`layer()`] carries a per-layer filter that
 //! enables them for this layer only, so it works next to a `fmt` layer filtered at INFO:
@@ -110,6 +111,13 @@ pub(crate) use capture::in_batch_span;
 /// The instrumentation layer with the default configuration (N+1 and budgets in
 /// [`Mode::Warn`], threshold [`DEFAULT_THRESHOLD`], profile caps of 1,024), behind its
 /// per-layer filter. Add it to a `tracing_subscriber::registry()`.
+///
+/// Keep your level filters per layer, e.g.
+/// `.with(fmt::layer().with_filter(EnvFilter::from_default_env()))`: a global filter
+/// (`fmt().with_env_filter(..)`, or `.with(EnvFilter)` on the registry) drops sqlx's DEBUG
+/// statement events before this layer sees them, and every operation then reports
+/// [`NotObserved::SqlxEventsFiltered`] instead of its statements. The axum example
+/// (`examples/axum`, `telemetry.rs`) shows the setup, and its tests both cases.
 pub fn layer<S>() -> Instrumentation<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,

@@ -353,15 +353,20 @@ impl Operation {
             }
             summary
         });
-        let n_plus_one = report.n_plus_one.len() as u64;
+        // Counts are recorded as `i64`: OpenTelemetry attributes have no unsigned integer, and
+        // `tracing-opentelemetry` exports a `u64` field as its text.
+        let count = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+        let (queries, transaction_statements, db_time_us) =
+            (count(report.queries), count(report.transaction_statements), count(report.db_time_us));
+        let n_plus_one = count(report.n_plus_one.len() as u64);
         let outcome = report.outcome.as_str();
         let values: [Option<&dyn tracing::Value>; 8] = [
             state.shared.db_system.as_ref().map(|system| system as &dyn tracing::Value),
             operation.as_ref().map(|name| name as &dyn tracing::Value),
             summary.as_ref().map(|summary| summary as &dyn tracing::Value),
-            Some(&report.queries),
-            Some(&report.transaction_statements),
-            Some(&report.db_time_us),
+            Some(&queries),
+            Some(&transaction_statements),
+            Some(&db_time_us),
             Some(&n_plus_one),
             Some(&outcome),
         ];
