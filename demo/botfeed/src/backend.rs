@@ -54,17 +54,19 @@ pub(crate) trait Synthetic: Chinook {
     fn step(index: usize, rng: &mut fastrand::Rng, chats: i64) -> Self::Step;
     /// Seconds after the epoch of the message of `step`.
     fn created_at_seconds(history: i64, step: &Self::Step) -> i64;
-    /// One message, per item.
+    /// One message, per item (the insert through `writer`).
     fn generate_naive(
         pool: &sqlx::Pool<Self::Database>,
+        writer: &sqlx::Pool<Self::Database>,
         step: Self::Step,
         seconds: i64,
     ) -> impl Future<Output = Result<Self::Generated, Error>> + Send;
     /// The batched engine's loaders over `pool`.
     fn loaders(pool: &sqlx::Pool<Self::Database>) -> Self::Loaders;
-    /// One message, with loaders.
+    /// One message, with loaders (the insert through `writer`).
     fn generate_batched(
         pool: &sqlx::Pool<Self::Database>,
+        writer: &sqlx::Pool<Self::Database>,
         loaders: &Self::Loaders,
         step: Self::Step,
         seconds: i64,
@@ -157,10 +159,11 @@ macro_rules! synthetic_backend {
             )]
             async fn generate_naive(
                 pool: &sqlx::Pool<$database>,
+                writer: &sqlx::Pool<$database>,
                 step: Self::Step,
                 seconds: i64,
             ) -> Result<Self::Generated, Error> {
-                Ok($module::generate_naive(pool, step, seconds).await?)
+                Ok($module::generate_naive(pool, writer, step, seconds).await?)
             }
             fn loaders(pool: &sqlx::Pool<$database>) -> Self::Loaders {
                 $module::Loaders::new(pool)
@@ -171,11 +174,12 @@ macro_rules! synthetic_backend {
             )]
             async fn generate_batched(
                 pool: &sqlx::Pool<$database>,
+                writer: &sqlx::Pool<$database>,
                 loaders: &Self::Loaders,
                 step: Self::Step,
                 seconds: i64,
             ) -> Result<Self::Generated, Error> {
-                Ok($module::generate_batched(pool, loaders, step, seconds).await?)
+                Ok($module::generate_batched(pool, writer, loaders, step, seconds).await?)
             }
             fn line(generated: &Self::Generated) -> String {
                 generated.line()

@@ -70,6 +70,11 @@ struct Args {
     /// Load test: how long each phase runs, e.g. 20s, 90s, 10m.
     #[arg(long, default_value = "20s", value_parser = positive_duration, requires = "load")]
     duration: Duration,
+    /// Load test on SQLite: send the inserts through one extra writer connection (writers then
+    /// queue in its pool) instead of letting every connection write (waiting for SQLite's
+    /// write lock in its busy handler).
+    #[arg(long, requires = "load")]
+    single_writer: bool,
 }
 
 fn at_least_one(text: &str) -> Result<usize, String> {
@@ -118,7 +123,12 @@ fn main() -> ExitCode {
         config.chinook_explicit = true;
     }
     if args.load {
-        config.load = Some(LoadConfig { workers: args.workers, duration: args.duration, ..LoadConfig::default() });
+        config.load = Some(LoadConfig {
+            workers: args.workers,
+            duration: args.duration,
+            single_writer: args.single_writer,
+            ..LoadConfig::default()
+        });
     }
     let reports = [("JSON report", args.report_json.as_deref()), ("HTML report", args.report_html.as_deref())];
     for (what, path) in reports {

@@ -388,8 +388,14 @@ impl fmt::Display for Report {
             writeln!(
                 f,
                 "botfeed --load: naive vs batched under {} concurrent workers, {:.0} s per phase, pool of {} \
-                 connections, on {} ({}), seed {}",
-                load.workers, load.duration_s, load.pool_size, self.backend, self.database, self.seed
+                 connections{}, on {} ({}), seed {}",
+                load.workers,
+                load.duration_s,
+                load.pool_size,
+                if load.single_writer { " plus one writer connection" } else { "" },
+                self.backend,
+                self.database,
+                self.seed
             )?;
             load.render(f)?;
             writeln!(f)?;

@@ -247,13 +247,13 @@ async fn synthetic_phases<S: Synthetic>(
     let history = config.size.messages;
     let naive = run_phase("botfeed::naive", steps.len(), config.progress, |item| {
         let step = steps[item];
-        S::generate_naive(naive_pool, step, S::created_at_seconds(history, &step))
+        S::generate_naive(naive_pool, naive_pool, step, S::created_at_seconds(history, &step))
     })
     .await?;
     let loaders = S::loaders(batched_pool);
     let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
         let step = steps[item];
-        S::generate_batched(batched_pool, &loaders, step, S::created_at_seconds(history, &step))
+        S::generate_batched(batched_pool, batched_pool, &loaders, step, S::created_at_seconds(history, &step))
     })
     .await?;
     let identical = identical(&naive, &batched);

@@ -31,14 +31,18 @@ fn error(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
 
-/// A log axis range covering `values` (positive ones), with some room on both sides.
+/// A log axis range covering `values` (positive ones), from the power of ten at or below the
+/// smallest to the one at or above the largest: plotters then labels every decade.
 fn log_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (low, high) =
         values.filter(|value| *value > 0.0).fold((f64::MAX, f64::MIN), |(low, high), v| (low.min(v), high.max(v)));
     if low > high {
         return (0.01, 1.0);
     }
-    (low / 1.5, (high * 1.5).max(low * 10.0))
+    let low = 10f64.powf(low.log10().floor());
+    let high = 10f64.powf(high.log10().ceil()).max(low * 10.0);
+    // Just below / above the powers, so that both ends get their label.
+    (low * 0.999, high * 1.001)
 }
 
 /// Axis labels of a log axis in ms: no trailing zeros, three significant digits below 1.
@@ -307,6 +311,14 @@ mod tests {
         let points = cdf(&[3_000, 1_000, 2_000, 4_000]);
         assert_eq!(points, [(1.0, 25.0), (2.0, 50.0), (3.0, 75.0), (4.0, 100.0), (4.0, 100.0)]);
         assert_eq!(cdf(&[]), []);
+    }
+
+    #[test]
+    fn log_ranges_cover_whole_decades() {
+        let (low, high) = log_range([15.5, 775.0].into_iter());
+        assert_eq!((low, high), (10.0 * 0.999, 1_000.0 * 1.001));
+        let (low, high) = log_range([2.0, 3.0, 0.0].into_iter());
+        assert_eq!((low, high), (0.999, 10.0 * 1.001));
     }
 
     #[test]

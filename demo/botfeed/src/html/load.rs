@@ -32,9 +32,15 @@ fn phase_row(html: &mut String, name: &str, phase: &LoadPhase) {
     );
 }
 
-fn timeline(phase: &LoadPhase, value: impl Fn(&crate::load::SecondPoint) -> f64) -> Vec<(f64, f64)> {
-    // Each point at the middle of its second.
-    phase.timeline.iter().map(|point| (point.second as f64 + 0.5, value(point))).collect()
+/// One point per second of the phase, at the middle of its second; the seconds after the
+/// deadline (operations that were running then, finishing) are left out.
+fn timeline(phase: &LoadPhase, duration_s: f64, value: impl Fn(&crate::load::SecondPoint) -> f64) -> Vec<(f64, f64)> {
+    phase
+        .timeline
+        .iter()
+        .filter(|point| (point.second as f64) < duration_s.ceil())
+        .map(|point| (point.second as f64 + 0.5, value(point)))
+        .collect()
 }
 
 /// Writes the load test's section of the page.
@@ -84,8 +90,8 @@ pub(super) fn section(html: &mut String, report: &Report, load: &LoadReport) {
     }
     html.push_str("<div class=\"charts\">");
     let throughput = [
-        Series { label: "naive", color: NAIVE, points: timeline(&load.naive, |p| p.ops as f64) },
-        Series { label: "batched", color: BATCHED, points: timeline(&load.batched, |p| p.ops as f64) },
+        Series { label: "naive", color: NAIVE, points: timeline(&load.naive, load.duration_s, |p| p.ops as f64) },
+        Series { label: "batched", color: BATCHED, points: timeline(&load.batched, load.duration_s, |p| p.ops as f64) },
     ];
     chart(html, charts::over_time("throughput over time", "operations per second", &throughput, false));
     let labels: Vec<String> = load.naive.latency_percentiles.iter().map(|p| percentile_label(p.percentile)).collect();
@@ -98,10 +104,14 @@ pub(super) fn section(html: &mut String, report: &Report, load: &LoadReport) {
     ];
     chart(html, charts::percentiles(&labels, &percentiles));
     let latency = [
-        Series { label: "naive p50", color: NAIVE, points: timeline(&load.naive, |p| p.p50_ms) },
-        Series { label: "naive p99", color: NAIVE_LIGHT, points: timeline(&load.naive, |p| p.p99_ms) },
-        Series { label: "batched p50", color: BATCHED, points: timeline(&load.batched, |p| p.p50_ms) },
-        Series { label: "batched p99", color: BATCHED_LIGHT, points: timeline(&load.batched, |p| p.p99_ms) },
+        Series { label: "naive p50", color: NAIVE, points: timeline(&load.naive, load.duration_s, |p| p.p50_ms) },
+        Series { label: "naive p99", color: NAIVE_LIGHT, points: timeline(&load.naive, load.duration_s, |p| p.p99_ms) },
+        Series { label: "batched p50", color: BATCHED, points: timeline(&load.batched, load.duration_s, |p| p.p50_ms) },
+        Series {
+            label: "batched p99",
+            color: BATCHED_LIGHT,
+            points: timeline(&load.batched, load.duration_s, |p| p.p99_ms),
+        },
     ];
     chart(html, charts::over_time("latency over time (log axis)", "ms per operation", &latency, true));
     html.push_str("</div>\n<h3>Errors by kind</h3><table><tr><th>kind</th><th>naive</th><th>batched</th></tr>\n");

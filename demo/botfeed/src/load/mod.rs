@@ -15,13 +15,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use batchload::instrument::profile_handle;
+use batchload::instrument::{StatementKind, profile_handle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::task::JoinSet;
 
 pub use errors::{ErrorKind, classify};
 pub use recorder::{PERCENTILES, PercentilePoint, SecondPoint};
-pub use report::{CACHE_HIT_RATE_NOTE, LoadPhase, LoadReport, LoadValidation};
+pub use report::{CACHE_HIT_RATE_NOTE, LoadPhase, LoadReport, LoadValidation, StatementTime};
 
 use self::recorder::Recorder;
 use crate::Error;
@@ -40,12 +40,18 @@ pub struct LoadConfig {
     pub duration: Duration,
     /// Messages written one after another at the start of each phase and compared.
     pub sample: usize,
+    /// On SQLite, send every insert through a second pool of one connection (the single
+    /// writer): writers then queue in that pool instead of retrying in SQLite's busy handler
+    /// (which sleeps 1, 2, 5, ... up to 100 ms between retries). Both phases alike; no effect
+    /// on the servers. Off by default: measured on a loaded 2-core machine it cut the insert's
+    /// p99 but also the throughput (every insert then waits for one connection's thread).
+    pub single_writer: bool,
 }
 
 impl Default for LoadConfig {
-    /// 16 workers, 20 s per phase, a sample of 20 messages.
+    /// 16 workers, 20 s per phase, a sample of 20 messages, no single writer.
     fn default() -> Self {
-        Self { workers: 16, duration: Duration::from_secs(20), sample: 20 }
+        Self { workers: 16, duration: Duration::from_secs(20), sample: 20, single_writer: false }
     }
 }
 
@@ -87,9 +93,16 @@ async fn sqlite(config: &Config, load: &LoadConfig, path: &std::path::Path) -> R
     batched_setup.close().await;
     let naive = db::open_sqlite(path, pool_size(load)).await?;
     let batched = db::open_sqlite(&batched_path, pool_size(load)).await?;
-    let outcome = phases::<SqliteFiles>(config, load, &naive, &batched, index_check).await;
-    naive.close().await;
-    batched.close().await;
+    let (naive_writer, batched_writer) = if load.single_writer {
+        (db::open_sqlite(path, 1).await?, db::open_sqlite(&batched_path, 1).await?)
+    } else {
+        (naive.clone(), batched.clone())
+    };
+    let outcome =
+        phases::<SqliteFiles>(config, load, [(&naive, &naive_writer), (&batched, &batched_writer)], index_check).await;
+    for pool in [naive, batched, naive_writer, batched_writer] {
+        pool.close().await;
+    }
     report.load = Some(outcome?);
     Ok(report)
 }
@@ -114,7 +127,7 @@ async fn server<B: Server + 'static>(config: &Config, load: &LoadConfig, url: &s
         }
         let naive = B::connect(url, &names[0], pool_size(load)).await?;
         let batched = B::connect(url, &names[1], pool_size(load)).await?;
-        let outcome = phases::<B>(config, load, &naive, &batched, index_check).await;
+        let outcome = phases::<B>(config, load, [(&naive, &naive), (&batched, &batched)], index_check).await;
         naive.close().await;
         batched.close().await;
         outcome
@@ -124,23 +137,26 @@ async fn server<B: Server + 'static>(config: &Config, load: &LoadConfig, url: &s
     Ok(report)
 }
 
-/// Both phases and the comparison.
+/// The pool a phase reads through, and the one it writes through.
+type Pools<'a, DB> = (&'a sqlx::Pool<DB>, &'a sqlx::Pool<DB>);
+
+/// Both phases (`pools`: naive, batched) and the comparison.
 async fn phases<S: Synthetic + 'static>(
     config: &Config,
     load: &LoadConfig,
-    naive_pool: &sqlx::Pool<S::Database>,
-    batched_pool: &sqlx::Pool<S::Database>,
+    [naive_pools, batched_pools]: [Pools<'_, S::Database>; 2],
     index_check: IndexCheck,
 ) -> Result<LoadReport, Error> {
-    let (naive, naive_sample) = phase::<S>(config, load, naive_pool, None).await?;
-    let loaders = S::loaders(batched_pool);
-    let (batched, batched_sample) = phase::<S>(config, load, batched_pool, Some(loaders)).await?;
+    let (naive, naive_sample) = phase::<S>(config, load, naive_pools, None).await?;
+    let loaders = S::loaders(batched_pools.0);
+    let (batched, batched_sample) = phase::<S>(config, load, batched_pools, Some(loaders)).await?;
     let sample_identical = naive_sample == batched_sample;
     let validation = LoadValidation::new(&naive, &batched, sample_identical, throughput_target(&config.target));
     Ok(LoadReport {
         workers: load.workers,
         duration_s: load.duration.as_secs_f64(),
         pool_size: pool_size(load),
+        single_writer: load.single_writer && matches!(config.target, Target::Sqlite(_)),
         sample_operations: load.sample,
         index_check,
         naive,
@@ -153,15 +169,15 @@ async fn phases<S: Synthetic + 'static>(
 
 /// One message with the naive engine (`loaders` `None`) or the batched one.
 async fn generate<S: Synthetic>(
-    pool: &sqlx::Pool<S::Database>,
+    (pool, writer): Pools<'_, S::Database>,
     loaders: Option<&S::Loaders>,
     step: S::Step,
     history: i64,
 ) -> Result<S::Generated, Error> {
     let seconds = S::created_at_seconds(history, &step);
     match loaders {
-        Some(loaders) => S::generate_batched(pool, loaders, step, seconds).await,
-        None => S::generate_naive(pool, step, seconds).await,
+        Some(loaders) => S::generate_batched(pool, writer, loaders, step, seconds).await,
+        None => S::generate_naive(pool, writer, step, seconds).await,
     }
 }
 
@@ -188,7 +204,7 @@ fn progress_bar(config: &Config, load: &LoadConfig, label: &str) -> ProgressBar 
 async fn phase<S: Synthetic + 'static>(
     config: &Config,
     load: &LoadConfig,
-    pool: &sqlx::Pool<S::Database>,
+    pools: Pools<'_, S::Database>,
     loaders: Option<S::Loaders>,
 ) -> Result<(LoadPhase, Vec<S::Generated>), Error> {
     let handle = profile_handle().ok_or_else(|| {
@@ -202,7 +218,7 @@ async fn phase<S: Synthetic + 'static>(
     let chats = config.size.chats;
     let mut sample = Vec::with_capacity(load.sample);
     for step in S::plan(config.seed, load.sample, chats) {
-        sample.push(generate::<S>(pool, loaders.as_ref(), step, history).await?);
+        sample.push(generate::<S>(pools, loaders.as_ref(), step, history).await?);
     }
     let before = loaders.as_ref().map(S::loader_counts);
 
@@ -214,13 +230,14 @@ async fn phase<S: Synthetic + 'static>(
     let next = Arc::new(AtomicUsize::new(load.sample));
     let mut workers = JoinSet::new();
     for worker in 0..load.workers {
-        let (pool, loaders, recorder, next) = (pool.clone(), loaders.clone(), recorder.clone(), next.clone());
+        let (pool, writer) = (pools.0.clone(), pools.1.clone());
+        let (loaders, recorder, next) = (loaders.clone(), recorder.clone(), next.clone());
         let mut rng = fastrand::Rng::with_seed(worker_seed(config.seed, worker));
         workers.spawn(async move {
             while Instant::now() < deadline {
                 let step = S::step(next.fetch_add(1, Ordering::Relaxed), &mut rng, chats);
                 let begun = Instant::now();
-                let outcome = generate::<S>(&pool, loaders.as_ref(), step, history).await;
+                let outcome = generate::<S>((&pool, &writer), loaders.as_ref(), step, history).await;
                 let ended = Instant::now();
                 recorder.record(ended - begun, ended, outcome.as_ref().map(|_| ()));
             }
@@ -262,6 +279,23 @@ async fn phase<S: Synthetic + 'static>(
         _ => 0.0,
     };
     let mut phase = LoadPhase::new(operation, recorder.finish(), wall.as_secs_f64(), queries_per_op);
+    if let Some(op) = profile.operation(operation).filter(|op| op.calls > 0) {
+        phase.mean_ms = op.wall_time_total_us as f64 / op.calls as f64 / 1_000.0;
+        phase.statement_ms_per_op = op.db_time_total_us as f64 / op.calls as f64 / 1_000.0;
+    }
+    phase.statements = profile
+        .fingerprints
+        .iter()
+        .filter(|fingerprint| matches!(fingerprint.kind, StatementKind::Query))
+        .take(5)
+        .map(|fingerprint| StatementTime {
+            summary: fingerprint.summary.clone(),
+            calls: fingerprint.calls,
+            p50_ms: fingerprint.time.p50_us as f64 / 1_000.0,
+            p99_ms: fingerprint.time.p99_us as f64 / 1_000.0,
+            total_ms: fingerprint.total_time_us as f64 / 1_000.0,
+        })
+        .collect();
     if let (Some(loaders), Some((statements_before, keys_before))) = (&loaders, before) {
         let (statements, keys) = S::loader_counts(loaders);
         let statements = statements - statements_before;

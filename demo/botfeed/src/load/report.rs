@@ -24,6 +24,9 @@ pub struct LoadReport {
     pub duration_s: f64,
     /// Connections of each phase's pool (one per worker).
     pub pool_size: u32,
+    /// SQLite: the inserts went through a second pool of one connection (see
+    /// `LoadConfig::single_writer`).
+    pub single_writer: bool,
     /// The messages written one after another at the start of both phases, whose outputs
     /// are compared byte for byte.
     pub sample_operations: usize,
@@ -79,6 +82,14 @@ pub struct LoadPhase {
     /// Distinct keys per loader statement (batched engine only): how many operations' lookups
     /// one statement served.
     pub keys_per_loader_statement: Option<f64>,
+    /// Mean wall time per operation (from the instrumentation profile), ms.
+    pub mean_ms: f64,
+    /// Mean time per operation inside its statements (their database time summed), ms; the
+    /// rest of `mean_ms` is spent waiting for a pool connection, for a loader's batch, or for
+    /// the CPU.
+    pub statement_ms_per_op: f64,
+    /// The statement shapes with the most database time in the phase.
+    pub statements: Vec<StatementTime>,
     /// The latency-percentile curve (p50, p75, p90, p95, p99, p99.9, max).
     pub latency_percentiles: Vec<PercentilePoint>,
     /// One point per second of the phase.
@@ -104,6 +115,9 @@ impl LoadPhase {
             cache_hit_rate: None,
             loader_statements: None,
             keys_per_loader_statement: None,
+            mean_ms: 0.0,
+            statement_ms_per_op: 0.0,
+            statements: Vec::new(),
             latency_percentiles: recorded.percentiles,
             timeline: recorded.timeline,
         }
@@ -118,6 +132,21 @@ impl LoadPhase {
             .collect();
         if kinds.is_empty() { "none".to_owned() } else { kinds.join(", ") }
     }
+}
+
+/// The time of one statement shape in a phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementTime {
+    /// `db.query.summary`, e.g. `INSERT messages`.
+    pub summary: String,
+    /// Executions.
+    pub calls: u64,
+    /// Median database time per execution, ms.
+    pub p50_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Database time summed, ms.
+    pub total_ms: f64,
 }
 
 /// Batched against naive under load.
@@ -186,9 +215,12 @@ fn merged(points: &[SecondPoint]) -> (u64, f64, f64) {
     (ops, p50, p99)
 }
 
-fn timeline_table(naive: &LoadPhase, batched: &LoadPhase) -> (usize, Table) {
+/// The text's timeline: rows of `step` seconds up to the deadline (`duration_s`), then one row
+/// for the seconds after it, when the operations running at the deadline finished ("drain").
+fn timeline_table(naive: &LoadPhase, batched: &LoadPhase, duration_s: f64) -> (usize, Table) {
     let seconds = naive.timeline.len().max(batched.timeline.len());
-    let step = seconds.div_ceil(TIMELINE_LINES).max(1);
+    let until_deadline = (duration_s.ceil() as usize).min(seconds);
+    let step = until_deadline.div_ceil(TIMELINE_LINES).max(1);
     let mut timeline = Table::new(&[
         ("seconds", Align::Right),
         ("naive ops/s", Align::Right),
@@ -198,9 +230,13 @@ fn timeline_table(naive: &LoadPhase, batched: &LoadPhase) -> (usize, Table) {
         ("batched p50", Align::Right),
         ("batched p99", Align::Right),
     ]);
-    for start in (0..seconds).step_by(step) {
-        let end = (start + step).min(seconds);
-        let mut cells = vec![format!("{start}-{end}")];
+    let mut rows: Vec<(usize, usize, &str)> =
+        (0..until_deadline).step_by(step).map(|start| (start, (start + step).min(until_deadline), "")).collect();
+    if seconds > until_deadline {
+        rows.push((until_deadline, seconds, " (drain)"));
+    }
+    for (start, end, note) in rows {
+        let mut cells = vec![format!("{start}-{end}{note}")];
         for phase in [naive, batched] {
             let points = phase.timeline.get(start..end.min(phase.timeline.len())).unwrap_or_default();
             let (ops, p50, p99) = merged(points);
@@ -264,10 +300,40 @@ impl LoadReport {
                 writeln!(f, "  first {name} error: {error}")?;
             }
         }
+        writeln!(
+            f,
+            "  where the time goes (mean per operation; statement times as the database driver measures them):"
+        )?;
+        for (name, phase) in [("naive", &self.naive), ("batched", &self.batched)] {
+            writeln!(
+                f,
+                "    {name}: {} per operation, {} of it in statements, {} waiting (pool, loader batch, CPU)",
+                table::ms(phase.mean_ms),
+                table::ms(phase.statement_ms_per_op),
+                table::ms((phase.mean_ms - phase.statement_ms_per_op).max(0.0))
+            )?;
+            let mut statements = Table::new(&[
+                ("statement", Align::Left),
+                ("calls", Align::Right),
+                ("p50", Align::Right),
+                ("p99", Align::Right),
+                ("total", Align::Right),
+            ]);
+            for statement in &phase.statements {
+                statements.row(vec![
+                    statement.summary.clone(),
+                    table::grouped(statement.calls as f64, 0),
+                    table::ms(statement.p50_ms),
+                    table::ms(statement.p99_ms),
+                    table::ms(statement.total_ms),
+                ]);
+            }
+            writeln!(f, "{}", statements.render("      "))?;
+        }
         if let Some(note) = &self.cache_hit_rate_note {
             writeln!(f, "  cache hit rate: {note}")?;
         }
-        let (step, timeline) = timeline_table(&self.naive, &self.batched);
+        let (step, timeline) = timeline_table(&self.naive, &self.batched, self.duration_s);
         let per =
             if step == 1 { "per second".to_owned() } else { format!("per {step} s; p50/p99: the slowest second's") };
         writeln!(f, "  throughput and latency over time ({per}):")?;
