@@ -189,7 +189,8 @@ pub(super) fn statements_bars(naive: f64, batched: f64) -> Result<String, String
 /// Lines over the seconds of a phase: `series` points are (second, value); `log_y` draws the
 /// values on a log axis (latencies), otherwise from 0 (throughput).
 pub(super) fn over_time(caption: &str, y_desc: &str, series: &[Series<'_>], log_y: bool) -> Result<String, String> {
-    let x_max = series.iter().flat_map(|s| s.points.iter().map(|(x, _)| *x)).fold(1.0, f64::max);
+    // Points sit at the middle of their second: the axis ends half a second after the last.
+    let x_max = series.iter().flat_map(|s| s.points.iter().map(|(x, _)| *x)).fold(0.5, f64::max) + 0.5;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (620, 320)).into_drawing_area();

@@ -243,10 +243,19 @@ async fn phase<S: Synthetic + 'static>(
             }
         });
     }
+    // Connections in use, sampled with the progress bar every 200 ms: (sum, samples).
+    let in_use = Arc::new(std::sync::Mutex::new((0u64, 0u64)));
     let ticker = {
         let (bar, recorder, duration) = (bar.clone(), recorder.clone(), load.duration);
+        let (pool, in_use) = (pools.0.clone(), in_use.clone());
         tokio::spawn(async move {
             loop {
+                {
+                    let busy = u64::from(pool.size()).saturating_sub(pool.num_idle() as u64);
+                    let mut in_use = in_use.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    in_use.0 += busy;
+                    in_use.1 += 1;
+                }
                 let elapsed = started.elapsed();
                 let (ops, errors) = recorder.counts();
                 bar.set_position(u64::try_from(elapsed.min(duration).as_millis()).unwrap_or(u64::MAX));
@@ -279,6 +288,8 @@ async fn phase<S: Synthetic + 'static>(
         _ => 0.0,
     };
     let mut phase = LoadPhase::new(operation, recorder.finish(), wall.as_secs_f64(), queries_per_op);
+    let (busy, samples) = *in_use.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    phase.pool_in_use_mean = if samples > 0 { busy as f64 / samples as f64 } else { 0.0 };
     if let Some(op) = profile.operation(operation).filter(|op| op.calls > 0) {
         phase.mean_ms = op.wall_time_total_us as f64 / op.calls as f64 / 1_000.0;
         phase.statement_ms_per_op = op.db_time_total_us as f64 / op.calls as f64 / 1_000.0;

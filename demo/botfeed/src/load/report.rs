@@ -88,6 +88,9 @@ pub struct LoadPhase {
     /// rest of `mean_ms` is spent waiting for a pool connection, for a loader's batch, or for
     /// the CPU.
     pub statement_ms_per_op: f64,
+    /// Connections of the (reading) pool in use, on average (sampled every 200 ms): near the
+    /// pool size, operations wait for connections.
+    pub pool_in_use_mean: f64,
     /// The statement shapes with the most database time in the phase.
     pub statements: Vec<StatementTime>,
     /// The latency-percentile curve (p50, p75, p90, p95, p99, p99.9, max).
@@ -117,6 +120,7 @@ impl LoadPhase {
             keys_per_loader_statement: None,
             mean_ms: 0.0,
             statement_ms_per_op: 0.0,
+            pool_in_use_mean: 0.0,
             statements: Vec::new(),
             latency_percentiles: recorded.percentiles,
             timeline: recorded.timeline,
@@ -307,10 +311,13 @@ impl LoadReport {
         for (name, phase) in [("naive", &self.naive), ("batched", &self.batched)] {
             writeln!(
                 f,
-                "    {name}: {} per operation, {} of it in statements, {} waiting (pool, loader batch, CPU)",
+                "    {name}: {} per operation, {} of it in statements, {} waiting (pool, loader batch, CPU); \
+                 {:.1} of {} connections in use on average",
                 table::ms(phase.mean_ms),
                 table::ms(phase.statement_ms_per_op),
-                table::ms((phase.mean_ms - phase.statement_ms_per_op).max(0.0))
+                table::ms((phase.mean_ms - phase.statement_ms_per_op).max(0.0)),
+                phase.pool_in_use_mean,
+                self.pool_size
             )?;
             let mut statements = Table::new(&[
                 ("statement", Align::Left),
