@@ -73,6 +73,17 @@ pub async fn create_database(url: &str, name: &str) -> Result<PgPool, Error> {
     Ok(pool)
 }
 
+/// A pool of at most `max_connections` connections on the existing database `name` on the
+/// server of `url` (the load test sizes it to its workers).
+///
+/// # Errors
+/// An invalid name ([`Error::Setup`]); connection failures.
+pub async fn connect(url: &str, name: &str, max_connections: u32) -> Result<PgPool, Error> {
+    let name = valid_name(name)?;
+    let admin: PgConnectOptions = url.parse()?;
+    Ok(PgPoolOptions::new().max_connections(max_connections).connect_with(admin.database(name)).await?)
+}
+
 /// Migrates a database made by [`create_database`] with [`MIGRATOR`]: all of it, or (when
 /// `with_indexes` is false) up to the index migration, as the original engine's schema was.
 ///

@@ -42,33 +42,39 @@ pub(crate) trait Chinook {
 /// The synthetic workload of one backend (operations `botfeed::naive` and `botfeed::batched`).
 pub(crate) trait Synthetic: Chinook {
     /// A step of the synthetic plan (the crate's own `logic::Step`).
-    type Step: Copy;
+    type Step: Copy + Send + 'static;
     /// A generated message (the crate's own `logic::Generated`).
-    type Generated: PartialEq;
-    /// The batched engine's long-lived loaders.
-    type Loaders;
+    type Generated: PartialEq + Send + 'static;
+    /// The batched engine's long-lived loaders (clones share their caches).
+    type Loaders: Clone + Send + Sync + 'static;
 
     /// The synthetic plan.
     fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Self::Step>;
+    /// Step `index` of a load test's worker: chat and choice value drawn from `rng`.
+    fn step(index: usize, rng: &mut fastrand::Rng, chats: i64) -> Self::Step;
     /// Seconds after the epoch of the message of `step`.
     fn created_at_seconds(history: i64, step: &Self::Step) -> i64;
-    /// One message, per item.
+    /// One message, per item (the insert through `writer`).
     fn generate_naive(
         pool: &sqlx::Pool<Self::Database>,
+        writer: &sqlx::Pool<Self::Database>,
         step: Self::Step,
         seconds: i64,
-    ) -> impl Future<Output = Result<Self::Generated, Error>>;
+    ) -> impl Future<Output = Result<Self::Generated, Error>> + Send;
     /// The batched engine's loaders over `pool`.
     fn loaders(pool: &sqlx::Pool<Self::Database>) -> Self::Loaders;
-    /// One message, with loaders.
+    /// One message, with loaders (the insert through `writer`).
     fn generate_batched(
         pool: &sqlx::Pool<Self::Database>,
+        writer: &sqlx::Pool<Self::Database>,
         loaders: &Self::Loaders,
         step: Self::Step,
         seconds: i64,
-    ) -> impl Future<Output = Result<Self::Generated, Error>>;
+    ) -> impl Future<Output = Result<Self::Generated, Error>> + Send;
     /// A generated message as one report line.
     fn line(generated: &Self::Generated) -> String;
+    /// Statements and distinct keys of the loaders so far (summed over both loaders).
+    fn loader_counts(loaders: &Self::Loaders) -> (u64, u64);
 }
 
 /// A database server: every database is created by botfeed under a name it chooses, and
@@ -79,6 +85,12 @@ pub(crate) trait Server: Synthetic {
 
     /// A new empty database `name` on the server of `url` (an older one of that name dropped).
     fn create_database(url: &str, name: &str) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
+    /// A pool of `max_connections` on the existing database `name` on the server of `url`.
+    fn connect(
+        url: &str,
+        name: &str,
+        max_connections: u32,
+    ) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
     /// Migrates it, with or without the index migration.
     fn migrate(pool: &sqlx::Pool<Self::Database>, with_indexes: bool) -> impl Future<Output = Result<(), Error>>;
     /// Applies the index migration.
@@ -135,6 +147,9 @@ macro_rules! synthetic_backend {
             fn plan(seed: u64, messages: usize, chats: i64) -> Vec<Self::Step> {
                 $module::plan(seed, messages, chats)
             }
+            fn step(index: usize, rng: &mut fastrand::Rng, chats: i64) -> Self::Step {
+                $module::Step { index, chat_id: rng.i64(1..=chats), pick: rng.u64(..) }
+            }
             fn created_at_seconds(history: i64, step: &Self::Step) -> i64 {
                 $module::created_at_seconds(history, step)
             }
@@ -144,10 +159,11 @@ macro_rules! synthetic_backend {
             )]
             async fn generate_naive(
                 pool: &sqlx::Pool<$database>,
+                writer: &sqlx::Pool<$database>,
                 step: Self::Step,
                 seconds: i64,
             ) -> Result<Self::Generated, Error> {
-                Ok($module::generate_naive(pool, step, seconds).await?)
+                Ok($module::generate_naive(pool, writer, step, seconds).await?)
             }
             fn loaders(pool: &sqlx::Pool<$database>) -> Self::Loaders {
                 $module::Loaders::new(pool)
@@ -158,14 +174,19 @@ macro_rules! synthetic_backend {
             )]
             async fn generate_batched(
                 pool: &sqlx::Pool<$database>,
+                writer: &sqlx::Pool<$database>,
                 loaders: &Self::Loaders,
                 step: Self::Step,
                 seconds: i64,
             ) -> Result<Self::Generated, Error> {
-                Ok($module::generate_batched(pool, loaders, step, seconds).await?)
+                Ok($module::generate_batched(pool, writer, loaders, step, seconds).await?)
             }
             fn line(generated: &Self::Generated) -> String {
                 generated.line()
+            }
+            fn loader_counts(loaders: &Self::Loaders) -> (u64, u64) {
+                let (stances, holdings) = (loaders.stances.stats(), loaders.holdings.stats());
+                (stances.statements + holdings.statements, stances.keys + holdings.keys)
             }
         }
     };
@@ -211,6 +232,9 @@ macro_rules! server_backend {
 
             async fn create_database(url: &str, name: &str) -> Result<sqlx::Pool<$database>, Error> {
                 Ok($krate::create_database(url, name).await?)
+            }
+            async fn connect(url: &str, name: &str, max_connections: u32) -> Result<sqlx::Pool<$database>, Error> {
+                Ok($krate::connect(url, name, max_connections).await?)
             }
             async fn migrate(pool: &sqlx::Pool<$database>, with_indexes: bool) -> Result<(), Error> {
                 Ok($krate::migrate(pool, with_indexes).await?)

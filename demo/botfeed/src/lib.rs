@@ -10,15 +10,19 @@ mod backend;
 pub mod chinook;
 pub mod db;
 pub mod html;
+pub mod index_check;
+pub mod load;
 /// The backend-independent part of the synthetic workload (shared with `botfeed-postgres`).
 pub mod logic;
 pub mod models;
 
 /// The Rust type of the demo schema's `created_at` columns on SQLite (ISO 8601 `TEXT`).
 pub type Timestamp = String;
+pub mod preflight;
 pub mod report;
 pub mod run;
 pub mod synthetic;
+pub mod table;
 
 pub use report::Report;
 pub use run::{Config, Dataset, Target, run};
@@ -50,6 +54,10 @@ pub enum Error {
     /// The requested backend is not supported (yet).
     #[error("{0}")]
     Unsupported(String),
+    /// Bad input, refused before any work: the message says what is wrong (botfeed exits
+    /// with code 2).
+    #[error("{0}")]
+    Input(String),
 }
 
 /// Installs the global `tracing` subscriber with batchload's instrumentation layer (N+1

@@ -2,11 +2,15 @@
 //! rendered as a text table (`Display`) and JSON (`serde`).
 
 use std::fmt;
+use std::path::Path;
 
 use batchload::instrument::{ProfileReport, StatementKind};
 use serde::Serialize;
 
+use crate::index_check::IndexCheck;
+use crate::load::LoadReport;
 use crate::run::{Config, PhaseRun};
+use crate::table::{self, Align, Table};
 
 /// Phase 2 of a workload report made with [`WorkloadReport::new`] until the run sets it (the
 /// run checks every workload's loaders with the index advisor).
@@ -31,6 +35,9 @@ pub struct Report {
     pub workloads: Vec<WorkloadReport>,
     /// Workloads that did not run, with the reason.
     pub skipped: Vec<Skipped>,
+    /// The load test (`--load`; the workloads are not run then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadReport>,
 }
 
 /// A workload that did not run.
@@ -58,7 +65,7 @@ pub struct WorkloadReport {
     /// Phase 1: the baseline (naive) profile.
     pub naive: PhaseReport,
     /// Phase 2: the index check.
-    pub index_check: String,
+    pub index_check: IndexCheck,
     /// Phase 3: the batched profile.
     pub batched: PhaseReport,
     /// Phase 4: batched vs naive.
@@ -237,7 +244,7 @@ impl WorkloadReport {
             zero_errors: errors == 0,
             latency_halved: batched.p50_ms <= naive.p50_ms * 0.5,
         };
-        let index_check = INDEX_CHECK_UNAVAILABLE.to_owned();
+        let index_check = IndexCheck { summary: INDEX_CHECK_UNAVAILABLE.to_owned(), ..IndexCheck::default() };
         Self {
             name: name.to_owned(),
             description: description.to_owned(),
@@ -265,12 +272,15 @@ impl Report {
             wall_time_s: 0.0,
             workloads: Vec::new(),
             skipped: Vec::new(),
+            load: None,
         }
     }
 
-    /// Every workload ran with identical output and no error.
+    /// Every workload ran with identical output and no error, and the load test (if any)
+    /// passed its validation.
     pub fn all_ok(&self) -> bool {
         self.workloads.iter().all(|workload| workload.identical_output && workload.errors == 0)
+            && self.load.as_ref().is_none_or(|load| load.validation.passed)
     }
 
     /// The JSON document (pretty-printed).
@@ -291,15 +301,15 @@ fn clip(text: &str, width: usize) -> String {
 fn phase_lines(f: &mut fmt::Formatter<'_>, phase: &PhaseReport, details: bool) -> fmt::Result {
     writeln!(
         f,
-        "    {:.1} statements/op (p50 {}, max {}), latency p50 {:.3} ms, p95 {:.3} ms, {} N+1 finding(s), {} error(s), {:.0} ms in total",
-        phase.queries_per_op,
-        phase.queries_p50,
-        phase.queries_max,
-        phase.p50_ms,
-        phase.p95_ms,
+        "    {} statements/op (p50 {}, max {}), latency p50 {}, p95 {}, {} N+1 finding(s), {} error(s), {} in total",
+        table::grouped(phase.queries_per_op, 1),
+        table::grouped(phase.queries_p50 as f64, 0),
+        table::grouped(phase.queries_max as f64, 0),
+        table::ms(phase.p50_ms),
+        table::ms(phase.p95_ms),
         phase.n_plus_one_findings,
         phase.errors,
-        phase.wall_ms
+        table::ms(phase.wall_ms)
     )?;
     if let Some(error) = &phase.first_error {
         writeln!(f, "    first error: {error}")?;
@@ -308,17 +318,18 @@ fn phase_lines(f: &mut fmt::Formatter<'_>, phase: &PhaseReport, details: bool) -
         return Ok(());
     }
     writeln!(f, "    5 slowest fingerprints (by total database time):")?;
+    let mut slowest =
+        Table::new(&[("", Align::Right), ("", Align::Left), ("", Align::Right), ("", Align::Right), ("", Align::Left)]);
     for (number, slow) in phase.slowest.iter().enumerate() {
-        writeln!(
-            f,
-            "      {}. {:<24} {:>9.1} ms {:>7} calls  {}",
-            number + 1,
+        slowest.row(vec![
+            format!("{}.", number + 1),
             clip(&slow.summary, 24),
-            slow.total_ms,
-            slow.calls,
-            clip(&slow.statement, 90)
-        )?;
+            table::ms(slow.total_ms),
+            format!("{} calls", table::grouped(slow.calls as f64, 0)),
+            clip(&slow.statement, 90),
+        ]);
     }
+    writeln!(f, "{}", slowest.render("      "))?;
     if !phase.findings.is_empty() {
         writeln!(f, "    N+1 findings:")?;
         for finding in &phase.findings {
@@ -332,8 +343,64 @@ fn phase_lines(f: &mut fmt::Formatter<'_>, phase: &PhaseReport, details: bool) -
     Ok(())
 }
 
+/// The closing table: one row per workload, skipped ones included.
+fn summary_table(report: &Report) -> Table {
+    let mut summary = Table::new(&[
+        ("workload", Align::Left),
+        ("ops", Align::Right),
+        ("naive q", Align::Right),
+        ("batch q", Align::Right),
+        ("naive p50", Align::Right),
+        ("batch p50", Align::Right),
+        ("naive p95", Align::Right),
+        ("batch p95", Align::Right),
+        ("n+1", Align::Right),
+        ("output", Align::Left),
+        ("errors", Align::Right),
+    ]);
+    for w in &report.workloads {
+        summary.row(vec![
+            w.name.clone(),
+            table::grouped(w.operations as f64, 0),
+            table::grouped(w.naive.queries_per_op, 1),
+            table::grouped(w.batched.queries_per_op, 1),
+            table::ms(w.naive.p50_ms),
+            table::ms(w.batched.p50_ms),
+            table::ms(w.naive.p95_ms),
+            table::ms(w.batched.p95_ms),
+            w.naive.n_plus_one_findings.to_string(),
+            if w.identical_output { "identical" } else { "DIFFERENT" }.to_owned(),
+            w.errors.to_string(),
+        ]);
+    }
+    for skipped in &report.skipped {
+        let mut row = vec![skipped.name.clone()];
+        row.extend(std::iter::repeat_n("-".to_owned(), 8));
+        row.extend(["skipped".to_owned(), "-".to_owned()]);
+        summary.row(row);
+    }
+    summary
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(load) = &self.load {
+            writeln!(
+                f,
+                "botfeed --load: naive vs batched under {} concurrent workers, {:.0} s per phase, pool of {} \
+                 connections{}, on {} ({}), seed {}",
+                load.workers,
+                load.duration_s,
+                load.pool_size,
+                if load.single_writer { " plus one writer connection" } else { "" },
+                self.backend,
+                self.database,
+                self.seed
+            )?;
+            load.render(f)?;
+            writeln!(f)?;
+            return write!(f, "wall time: {:.1} s", self.wall_time_s);
+        }
         writeln!(
             f,
             "botfeed: naive vs batched on {} ({}), seed {}, {} messages",
@@ -344,7 +411,8 @@ impl fmt::Display for Report {
             writeln!(f, "== {} ({} operations): {}", workload.name, workload.operations, workload.description)?;
             writeln!(f, "  1. baseline (naive, `{}`):", workload.naive.operation)?;
             phase_lines(f, &workload.naive, true)?;
-            writeln!(f, "  2. index check: {}", workload.index_check)?;
+            writeln!(f, "  2. index check: {}", workload.index_check.summary)?;
+            write!(f, "{}", workload.index_check.fix_lines("    "))?;
             writeln!(f, "  3. batched (`{}`):", workload.batched.operation)?;
             phase_lines(f, &workload.batched, true)?;
             let v = &workload.validation;
@@ -370,40 +438,126 @@ impl fmt::Display for Report {
             writeln!(f)?;
             writeln!(f, "== {}: skipped: {}", skipped.name, skipped.reason)?;
         }
-        writeln!(f)?;
-        writeln!(
-            f,
-            "{:<18} {:>6} {:>9} {:>9} {:>10} {:>10} {:>10} {:>10} {:>5} {:>9} {:>6}",
-            "workload",
-            "ops",
-            "naive q",
-            "batch q",
-            "naive p50",
-            "batch p50",
-            "naive p95",
-            "batch p95",
-            "n+1",
-            "identical",
-            "errors"
-        )?;
-        for w in &self.workloads {
-            writeln!(
-                f,
-                "{:<18} {:>6} {:>9.1} {:>9.1} {:>7.3} ms {:>7.3} ms {:>7.3} ms {:>7.3} ms {:>5} {:>9} {:>6}",
-                w.name,
-                w.operations,
-                w.naive.queries_per_op,
-                w.batched.queries_per_op,
-                w.naive.p50_ms,
-                w.batched.p50_ms,
-                w.naive.p95_ms,
-                w.batched.p95_ms,
-                w.naive.n_plus_one_findings,
-                w.identical_output,
-                w.errors
-            )?;
+        if !self.workloads.is_empty() || !self.skipped.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "{}", summary_table(self).render(""))?;
         }
         writeln!(f)?;
         write!(f, "wall time: {:.1} s", self.wall_time_s)
+    }
+}
+
+/// Writes the JSON report to `json` and the HTML page to `html` (each when given). Each is
+/// attempted whatever happened to the other: one that can be written is written. Returns, per
+/// report asked for, the line to print (`JSON report: PATH`) or the error message naming the
+/// path.
+pub fn write_reports(report: &Report, json: Option<&Path>, html: Option<&Path>) -> Vec<Result<String, String>> {
+    let mut outcomes = Vec::new();
+    if let Some(path) = json {
+        outcomes.push(write_one("JSON report", path, &report.to_json()));
+    }
+    if let Some(path) = html {
+        outcomes.push(write_one("HTML report", path, &crate::html::render(report)));
+    }
+    outcomes
+}
+
+fn write_one(what: &str, path: &Path, contents: &str) -> Result<String, String> {
+    match std::fs::write(path, contents) {
+        Ok(()) => Ok(format!("{what}: {}", path.display())),
+        Err(error) => Err(format!("cannot write the {what} to {}: {error}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phase(operation: &str, queries_per_op: f64, p50_ms: f64, p95_ms: f64) -> PhaseReport {
+        PhaseReport {
+            operation: operation.to_owned(),
+            queries_per_op,
+            queries_p50: queries_per_op as u64,
+            queries_max: queries_per_op as u64,
+            p50_ms,
+            p95_ms,
+            p99_ms: p95_ms,
+            n_plus_one_findings: 0,
+            findings: Vec::new(),
+            slowest: Vec::new(),
+            budget_exceeded: 0,
+            errors: 0,
+            first_error: None,
+            wall_ms: 0.0,
+            latencies_us: Vec::new(),
+        }
+    }
+
+    fn workload(name: &str, naive: PhaseReport, batched: PhaseReport) -> WorkloadReport {
+        WorkloadReport {
+            name: name.to_owned(),
+            description: "test".to_owned(),
+            operations: 18,
+            identical_output: true,
+            errors: 0,
+            naive,
+            index_check: IndexCheck::default(),
+            batched,
+            validation: Validation {
+                queries_ratio: 0.0,
+                p50_ratio: 0.0,
+                p95_ratio: 0.0,
+                identical_output: true,
+                zero_errors: true,
+                latency_halved: true,
+            },
+            sample_output: Vec::new(),
+        }
+    }
+
+    fn report() -> Report {
+        let mut config = Config::new(Path::new("target"));
+        config.messages = 500;
+        let mut report = Report::new("sqlite", "botfeed.db", &config);
+        report.workloads.push(workload("botfeed", phase("n", 19.0, 3.407, 4.159), phase("b", 2.4, 0.571, 3.503)));
+        report.workloads.push(workload(
+            "chinook-playlists",
+            phase("n", 1_454.5, 4.799, 1_234.567),
+            phase("b", 4.3, 1.055, 88.575),
+        ));
+        report.skipped.push(Skipped { name: "chinook-invoices".into(), reason: "no script".into() });
+        report
+    }
+
+    /// The closing table of the text report: every column right-aligned on one edge, also
+    /// past 1,000 ms, and the skipped workload as a row.
+    #[test]
+    fn the_summary_stays_aligned_past_a_thousand_ms_and_lists_skipped_workloads() {
+        let text = report().to_string();
+        let table: Vec<&str> = text.lines().skip_while(|line| !line.starts_with("workload ")).take(4).collect();
+        assert_eq!(
+            table,
+            [
+                "workload           ops  naive q  batch q  naive p50  batch p50     naive p95  batch p95  n+1  output     errors",
+                "botfeed             18     19.0      2.4   3.407 ms   0.571 ms      4.159 ms   3.503 ms    0  identical       0",
+                "chinook-playlists   18  1,454.5      4.3   4.799 ms   1.055 ms  1,234.567 ms  88.575 ms    0  identical       0",
+                "chinook-invoices     -        -        -          -          -             -          -    -  skipped         -",
+            ]
+        );
+        assert!(text.contains("== chinook-invoices: skipped: no script"), "{text}");
+    }
+
+    #[test]
+    fn a_report_that_can_be_written_is_written_when_the_other_cannot() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let json = dir.path().join("missing").join("report.json");
+        let html = dir.path().join("report.html");
+        let outcomes = write_reports(&report(), Some(&json), Some(&html));
+        assert_eq!(outcomes.len(), 2);
+        let error = outcomes[0].as_ref().expect_err("the JSON folder is missing");
+        assert!(error.starts_with(&format!("cannot write the JSON report to {}: ", json.display())), "{error}");
+        assert_eq!(outcomes[1], Ok(format!("HTML report: {}", html.display())));
+        let page = std::fs::read_to_string(&html).expect("the HTML report was written");
+        assert!(page.contains("<td class=\"skipped text\" colspan=\"11\">skipped: no script</td>"), "{page}");
     }
 }

@@ -12,6 +12,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::Error;
 use crate::backend::{Chinook, MySqlServer, PostgresServer, Server, SqliteFiles, Synthetic};
 use crate::db::{self, SeedSize};
+use crate::index_check::{INDEX_MIGRATION_NAME, IndexCheck};
+use crate::load::LoadConfig;
 use crate::report::{Report, Skipped, WorkloadReport};
 
 /// Which workloads to run.
@@ -66,7 +68,16 @@ impl Target {
         )))
     }
 
-    fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    /// The file name of the Chinook script for this target's dialect.
+    pub fn chinook_script(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => db::CHINOOK_SCRIPT,
+            Self::Postgres(_) => botfeed_postgres::chinook::SCRIPT,
+            Self::MySql(_) => botfeed_mysql::chinook::SCRIPT,
+        }
+    }
+
+    pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
         let stem = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or("botfeed");
         let extension = path.extension().and_then(|ext| ext.to_str()).unwrap_or("db");
         path.with_file_name(format!("{stem}-{suffix}.{extension}"))
@@ -90,8 +101,13 @@ pub struct Config {
     pub size: SeedSize,
     /// Folder with the Chinook scripts.
     pub chinook_dir: PathBuf,
+    /// The Chinook folder was named by the user (`--chinook-dir` or `$BOTFEED_CHINOOK_DIR`):
+    /// a missing script is then bad input, not a reason to skip the Chinook workloads.
+    pub chinook_explicit: bool,
     /// Show progress bars (only when stdout is a terminal).
     pub progress: bool,
+    /// Run the load test instead of the sequential workloads (`--load`).
+    pub load: Option<LoadConfig>,
 }
 
 impl Config {
@@ -105,7 +121,9 @@ impl Config {
             no_indexes: false,
             size: SeedSize::default(),
             chinook_dir: db::chinook_dir(),
+            chinook_explicit: std::env::var_os("BOTFEED_CHINOOK_DIR").is_some(),
             progress: std::io::stdout().is_terminal(),
+            load: None,
         }
     }
 }
@@ -223,19 +241,19 @@ async fn synthetic_phases<S: Synthetic>(
     config: &Config,
     naive_pool: &sqlx::Pool<S::Database>,
     batched_pool: &sqlx::Pool<S::Database>,
-    index_check: String,
+    index_check: IndexCheck,
 ) -> Result<WorkloadReport, Error> {
     let steps = S::plan(config.seed, config.messages, config.size.chats);
     let history = config.size.messages;
     let naive = run_phase("botfeed::naive", steps.len(), config.progress, |item| {
         let step = steps[item];
-        S::generate_naive(naive_pool, step, S::created_at_seconds(history, &step))
+        S::generate_naive(naive_pool, naive_pool, step, S::created_at_seconds(history, &step))
     })
     .await?;
     let loaders = S::loaders(batched_pool);
     let batched = run_phase("botfeed::batched", steps.len(), config.progress, |item| {
         let step = steps[item];
-        S::generate_batched(batched_pool, &loaders, step, S::created_at_seconds(history, &step))
+        S::generate_batched(batched_pool, batched_pool, &loaders, step, S::created_at_seconds(history, &step))
     })
     .await?;
     let identical = identical(&naive, &batched);
@@ -248,7 +266,7 @@ async fn synthetic_phases<S: Synthetic>(
 /// Tables of the chat-bot schema: the loaders the synthetic workload's index check covers.
 const DEMO_TABLES: [&str; 5] = ["bots", "chats", "messages", "bot_stances", "bot_holdings"];
 
-fn is_demo_loader(info: &LoaderInfo) -> bool {
+pub(crate) fn is_demo_loader(info: &LoaderInfo) -> bool {
     DEMO_TABLES.contains(&info.table)
 }
 
@@ -258,45 +276,21 @@ fn is_chinook_loader(info: &LoaderInfo) -> bool {
 }
 
 /// Phase 2: the index advisor over the registered loaders of `DB` that `covered` selects, then
-/// (when `add_indexes` is given) the index migration and the advisor again. Returns the
-/// report line.
-async fn index_phase<DB: PlanDatabase>(
+/// (when `add_indexes` is given) the index migration and the advisor again.
+pub(crate) async fn index_phase<DB: PlanDatabase>(
     pool: &sqlx::Pool<DB>,
     covered: fn(&LoaderInfo) -> bool,
     add_indexes: Option<impl Future<Output = Result<(), Error>>>,
-) -> Result<String, Error> {
+) -> Result<IndexCheck, Error> {
     let loaders: Vec<LoaderInfo> = registered_for::<DB>().into_iter().filter(covered).collect();
     let advice = |error: AdvisorError| Error::Setup(format!("index advisor: {error}"));
     let before = analyze(pool, &loaders).await.map_err(advice)?;
-    let scans: Vec<&str> = before.full_scans().map(|plan| plan.loader.loader).collect();
     let Some(add_indexes) = add_indexes else {
-        if scans.is_empty() {
-            return Ok(format!("all {} loader statements use an index", loaders.len()));
-        }
-        return Ok(format!(
-            "{} of {} loader statements scan their table ({}); fixes: {}; no index migration in this run",
-            scans.len(),
-            loaders.len(),
-            scans.join(", "),
-            before.suggestions().join(" ")
-        ));
+        return Ok(IndexCheck::new(&before, None));
     };
-    let mut line = format!(
-        "before 0002_indexes: {} of {} loader statements scan their table ({}); fixes: {}",
-        scans.len(),
-        loaders.len(),
-        scans.join(", "),
-        before.suggestions().join(" ")
-    );
     add_indexes.await?;
     let after = analyze(pool, &loaders).await.map_err(advice)?;
-    let still: Vec<&str> = after.full_scans().map(|plan| plan.loader.loader).collect();
-    if still.is_empty() {
-        line.push_str(&format!("; after 0002_indexes: all {} indexed", loaders.len()));
-    } else {
-        line.push_str(&format!("; after 0002_indexes: still scanning: {}", still.join(", ")));
-    }
-    Ok(line)
+    Ok(IndexCheck::new(&before, Some((INDEX_MIGRATION_NAME, &after))))
 }
 
 /// The synthetic workload on two databases created on the server of `url`, migrated without
@@ -318,7 +312,11 @@ async fn synthetic_server<B: Server>(config: &Config, url: &str, base: &str) -> 
 
 /// Drops databases `names` (`IF EXISTS`: one never created is no error) and returns `outcome`;
 /// a failed drop is the error only when `outcome` succeeded.
-async fn drop_after<B: Server, T>(url: &str, names: &[String], outcome: Result<T, Error>) -> Result<T, Error> {
+pub(crate) async fn drop_after<B: Server, T>(
+    url: &str,
+    names: &[String],
+    outcome: Result<T, Error>,
+) -> Result<T, Error> {
     let mut dropped = Ok(());
     for name in names {
         if let Err(error) = B::drop_database(url, name).await {
@@ -414,7 +412,7 @@ fn chinook_script_missing(config: &Config, script: &str, report: &mut Report) ->
 }
 
 /// The prefix of the databases a server run of this process creates: `botfeed_<pid>`.
-fn server_base() -> String {
+pub(crate) fn server_base() -> String {
     format!("botfeed_{}", std::process::id())
 }
 
@@ -460,13 +458,20 @@ async fn run_server<B: Server>(config: &Config, url: &str, script: &str, started
     Ok(report)
 }
 
-/// Runs the configured workloads and returns the report (its `wall_time_s` covers setup too).
+/// Runs the configured workloads (or, with `config.load`, the load test) and returns the
+/// report (its `wall_time_s` covers setup too). Bad input is refused first
+/// ([`preflight::check`](crate::preflight::check)), before any database is touched.
 ///
 /// # Errors
-/// Setup failures (database files, migration, seed, Chinook script, no instrumentation layer).
-/// Failures of single operations are counted in the report instead.
+/// [`Error::Input`] for bad input; setup failures (database files, migration, seed, Chinook
+/// script, no instrumentation layer). Failures of single operations are counted in the report
+/// instead.
 pub async fn run(config: &Config) -> Result<Report, Error> {
     let started = Instant::now();
+    crate::preflight::check(config).await?;
+    if let Some(load) = &config.load {
+        return crate::load::run(config, load, started).await;
+    }
     let path = match &config.target {
         Target::Sqlite(path) => path,
         Target::Postgres(url) => {

@@ -26,13 +26,15 @@ use crate::Error;
 use crate::logic::{Generated, Person, Step, choose_cast, compose, missing};
 use crate::models::{Bot, BotStanceByBotId, HoldingByBotId};
 
-/// Generates one message the per-item way (15-19 statements); `seconds` after
+/// Generates one message the per-item way (15-19 statements): reads through `pool`, the insert
+/// through `writer` (the same pool, or on SQLite under load a pool of one connection, so that
+/// writers queue in the pool instead of sleeping in SQLite's busy handler); `seconds` after
 /// 2026-01-01T00:00:00Z is its `created_at`.
 ///
 /// # Errors
 /// A database error, or a chat without history.
 #[batchload::timed(name = "botfeed::naive", threshold = 3)]
-pub async fn generate_naive(pool: &Pool, step: Step, seconds: i64) -> Result<Generated, Error> {
+pub async fn generate_naive(pool: &Pool, writer: &Pool, step: Step, seconds: i64) -> Result<Generated, Error> {
     let history = super::history(pool, step.chat_id).await?;
     let authors: Vec<i64> = history.iter().map(|row| row.bot_id).collect();
     let cast = choose_cast(&authors, step.pick).ok_or_else(|| missing("history of chat", step.chat_id))?;
@@ -60,7 +62,7 @@ pub async fn generate_naive(pool: &Pool, step: Step, seconds: i64) -> Result<Gen
     }
     let last_body = history.first().map(|row| row.body.as_str()).unwrap_or_default();
     let body = compose(Person { bot: &next, stances: &next_stances, holdings: &next_holdings }, &speakers, last_body);
-    let id = super::insert_message(pool, step.chat_id, cast.next, &body, seconds).await?;
+    let id = super::insert_message(writer, step.chat_id, cast.next, &body, seconds).await?;
     Ok(Generated { id, chat_id: step.chat_id, bot_id: cast.next, body })
 }
 
@@ -87,13 +89,19 @@ impl Loaders {
 }
 
 /// Generates one message with loaders (at most 4 statements: history with authors, stances,
-/// holdings, insert; fewer when the loaders' caches answer); `seconds` as for
+/// holdings, insert; fewer when the loaders' caches answer); `writer` and `seconds` as for
 /// [`generate_naive`].
 ///
 /// # Errors
 /// A database error, or a chat without history.
 #[batchload::timed(name = "botfeed::batched", max_queries = 4)]
-pub async fn generate_batched(pool: &Pool, loaders: &Loaders, step: Step, seconds: i64) -> Result<Generated, Error> {
+pub async fn generate_batched(
+    pool: &Pool,
+    writer: &Pool,
+    loaders: &Loaders,
+    step: Step,
+    seconds: i64,
+) -> Result<Generated, Error> {
     // "Last N messages of a chat" with their authors' profiles: one hand-written statement.
     let history = super::history_with_authors(pool, step.chat_id).await?;
     let authors: Vec<i64> = history.iter().map(|row| row.bot_id).collect();
@@ -124,6 +132,6 @@ pub async fn generate_batched(pool: &Pool, loaders: &Loaders, step: Step, second
     let speakers = cast.speakers.iter().map(|id| person(*id)).collect::<Result<Vec<_>, _>>()?;
     let last_body = history.first().map(|row| row.body.as_str()).unwrap_or_default();
     let body = compose(person(cast.next)?, &speakers, last_body);
-    let id = super::insert_message(pool, step.chat_id, cast.next, &body, seconds).await?;
+    let id = super::insert_message(writer, step.chat_id, cast.next, &body, seconds).await?;
     Ok(Generated { id, chat_id: step.chat_id, bot_id: cast.next, body })
 }

@@ -16,7 +16,7 @@ async fn long_lived_caches_match_the_database_after_the_writes() {
     let loaders = Loaders::new(&pool);
     let steps = synthetic::plan(5, 60, size.chats);
     for step in &steps {
-        synthetic::generate_batched(&pool, &loaders, *step, synthetic::created_at_seconds(size.messages, step))
+        synthetic::generate_batched(&pool, &pool, &loaders, *step, synthetic::created_at_seconds(size.messages, step))
             .await
             .expect("message");
     }

@@ -57,11 +57,27 @@ async fn small_run_is_identical_error_free_and_batched() {
 
     let html = botfeed::html::render(&report);
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.matches("<svg").count() >= 2, "latency and statements charts are inline SVG");
+    assert_eq!(html.matches("<svg").count(), 2 * report.workloads.len(), "latency and statements charts per workload");
     assert!(!html.contains("<script"), "self-contained, no script");
+    assert!(html.contains("latency per operation (cumulative, log time axis)"), "latency on a log axis");
+    assert!(html.contains("<code>BotById::load</code>"), "the fixes' code is rendered as code");
+    assert!(!html.contains("use `"), "no literal backticks around code in the findings");
+    assert_eq!(
+        html.matches("<th class=\"text\">DDL (the advisor's fix)</th>").count(),
+        report.workloads.len(),
+        "index check tables"
+    );
+    assert_eq!(html.matches("<td class=\"bad text\">full scan</td>").count(), 4, "the 4 scans before 0002_indexes");
 
     let text = report.to_string();
     assert!(text.contains("4. validation"), "{text}");
+    let create_index: Vec<&str> = text.lines().filter(|line| line.contains("CREATE INDEX")).collect();
+    assert_eq!(create_index.len(), 4, "one CREATE INDEX per line: {create_index:#?}");
+    assert!(
+        create_index
+            .iter()
+            .all(|line| line.trim_start().starts_with("CREATE INDEX ") && line.matches("CREATE").count() == 1)
+    );
 }
 
 #[test]

@@ -26,7 +26,9 @@ pub(crate) fn assert_chinook(report: &Report) {
         for loader in ["ChinookTrackById", "ChinookAlbumById", "ChinookArtistById"] {
             assert!(fixes.iter().any(|fix| fix.contains(loader)), "{name}: a finding names {loader}: {fixes:?}");
         }
-        assert_eq!(workload.index_check, "all 11 loader statements use an index", "{name}");
+        assert_eq!(workload.index_check.summary, "all 11 loader statements use an index", "{name}");
+        assert_eq!(workload.index_check.loaders.len(), 11, "{name}");
+        assert!(workload.index_check.fixes.is_empty(), "{name}");
     }
     // Every backend renders the same text from its own script.
     let sample = |name: &str| report.workloads.iter().find(|w| w.name == name).map(|w| w.sample_output.clone());
@@ -68,12 +70,18 @@ pub(crate) fn assert_synthetic(report: &Report, messages: usize) {
     for loader in ["BotById", "BotStanceByBotId", "HoldingByBotId"] {
         assert!(fixes.iter().any(|fix| fix.contains(loader)), "a finding names {loader}: {fixes:?}");
     }
-    assert!(
-        synthetic.index_check.starts_with(
-            "before 0002_indexes: 4 of 8 loader statements scan their table (BotStanceByBotId, HoldingByBotId, \
-             MessageByBotId, MessageByChatId); fixes: "
-        ) && synthetic.index_check.ends_with("; after 0002_indexes: all 8 indexed"),
-        "{}",
-        synthetic.index_check
+    let check = &synthetic.index_check;
+    assert_eq!(
+        check.summary,
+        "before 0002_indexes: 4 of 8 loader statements scan their table (BotStanceByBotId, HoldingByBotId, \
+         MessageByBotId, MessageByChatId); after 0002_indexes: all 8 indexed"
     );
+    assert_eq!(check.migration.as_deref(), Some("0002_indexes"));
+    assert_eq!(check.fixes.len(), 4, "{:?}", check.fixes);
+    assert!(check.fixes.iter().all(|fix| fix.starts_with("CREATE INDEX ")), "{:?}", check.fixes);
+    let scans: Vec<&str> =
+        check.loaders.iter().filter(|row| row.before == "full scan").map(|row| row.loader.as_str()).collect();
+    assert_eq!(scans, ["BotStanceByBotId", "HoldingByBotId", "MessageByBotId", "MessageByChatId"]);
+    assert!(check.loaders.iter().all(|row| row.after.as_deref().is_some_and(|after| after.starts_with("index "))));
+    assert!(check.loaders.iter().all(|row| row.ddl.is_some() == (row.before == "full scan")), "{:?}", check.loaders);
 }

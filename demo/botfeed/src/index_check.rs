@@ -1,0 +1,107 @@
+//! Phase 2 of a workload, the index check: the index advisor over the workload's loaders,
+//! before and (when the run applies it) after the index migration, kept per loader so that the
+//! reports can show it as a table (loader, before, after, DDL).
+
+use batchload::advisor::{Access, IndexReport, LoaderPlan};
+use serde::Serialize;
+
+/// Name of the synthetic schema's index migration in the reports.
+pub const INDEX_MIGRATION_NAME: &str = "0002_indexes";
+
+/// The index check of one workload.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexCheck {
+    /// One line: how many loader statements scan their table, before and after the migration.
+    pub summary: String,
+    /// The migration applied between the two checks (`0002_indexes`), if any.
+    pub migration: Option<String>,
+    /// The advisor's `CREATE INDEX` statements for the statements that scanned their table
+    /// (before the migration), without duplicates.
+    pub fixes: Vec<String>,
+    /// One row per loader.
+    pub loaders: Vec<IndexRow>,
+}
+
+/// One loader statement in the index check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexRow {
+    /// Loader type, e.g. `BotStanceByBotId`.
+    pub loader: String,
+    /// `table.key_column`.
+    pub target: String,
+    /// Before the migration (or the only check): `index <name>` or `full scan`.
+    pub before: String,
+    /// After the migration; `None` when no migration ran.
+    pub after: Option<String>,
+    /// The advisor's `CREATE INDEX` for a full scan before the migration.
+    pub ddl: Option<String>,
+}
+
+fn access(plan: &LoaderPlan) -> String {
+    match plan.access {
+        Access::Indexed => format!("index {}", plan.index.as_deref().unwrap_or("?")),
+        Access::FullScan => "full scan".to_owned(),
+    }
+}
+
+fn scans(report: &IndexReport) -> Vec<&'static str> {
+    report.full_scans().map(|plan| plan.loader.loader).collect()
+}
+
+impl IndexCheck {
+    /// The check from the advisor's report `before` the migration and, when `migration` ran,
+    /// its report `after` (`None, None` is never passed: without a migration, `after` is
+    /// `None`).
+    pub fn new(before: &IndexReport, after: Option<(&str, &IndexReport)>) -> Self {
+        let total = before.plans.len();
+        let scanning = scans(before);
+        let fixes: Vec<String> = before.suggestions().into_iter().map(str::to_owned).collect();
+        let loaders = before
+            .plans
+            .iter()
+            .map(|plan| IndexRow {
+                loader: plan.loader.loader.to_owned(),
+                target: format!("{}.{}", plan.loader.table, plan.loader.key_column),
+                before: access(plan),
+                after: after.and_then(|(_, report)| report.plan(plan.loader.loader)).map(access),
+                ddl: plan.suggestion.clone(),
+            })
+            .collect();
+        let summary = match after {
+            None if scanning.is_empty() => format!("all {total} loader statements use an index"),
+            None => format!(
+                "{} of {total} loader statements scan their table ({}); no index migration in this run",
+                scanning.len(),
+                scanning.join(", ")
+            ),
+            Some((migration, report)) => {
+                let still = scans(report);
+                let after_text = if still.is_empty() {
+                    format!("all {total} indexed")
+                } else {
+                    format!("still scanning: {}", still.join(", "))
+                };
+                format!(
+                    "before {migration}: {} of {total} loader statements scan their table ({}); after {migration}: {after_text}",
+                    scanning.len(),
+                    scanning.join(", ")
+                )
+            }
+        };
+        Self { summary, migration: after.map(|(name, _)| name.to_owned()), fixes, loaders }
+    }
+
+    /// The fixes as text lines under the phase heading, one `CREATE INDEX` per line (nothing
+    /// when every statement used an index); each line starts with `indent` and ends with a
+    /// newline.
+    pub fn fix_lines(&self, indent: &str) -> String {
+        let mut text = String::new();
+        if !self.fixes.is_empty() {
+            text.push_str(&format!("{indent}the advisor's fixes:\n"));
+            for fix in &self.fixes {
+                text.push_str(&format!("{indent}  {fix};\n"));
+            }
+        }
+        text
+    }
+}
