@@ -268,7 +268,7 @@ async fn index_phase<DB: PlanDatabase>(
     let loaders: Vec<LoaderInfo> = registered_for::<DB>().into_iter().filter(covered).collect();
     let advice = |error: AdvisorError| Error::Setup(format!("index advisor: {error}"));
     let before = analyze(pool, &loaders).await.map_err(advice)?;
-    let scans: Vec<&str> = before.full_scans().map(|plan| plan.loader.loader).collect();
+    let scans: Vec<&str> = before.full_scans().map(|plan| plan.loader()).collect();
     let Some(add_indexes) = add_indexes else {
         if scans.is_empty() {
             return Ok(format!("all {} loader statements use an index", loaders.len()));
@@ -290,7 +290,7 @@ async fn index_phase<DB: PlanDatabase>(
     );
     add_indexes.await?;
     let after = analyze(pool, &loaders).await.map_err(advice)?;
-    let still: Vec<&str> = after.full_scans().map(|plan| plan.loader.loader).collect();
+    let still: Vec<&str> = after.full_scans().map(|plan| plan.loader()).collect();
     if still.is_empty() {
         line.push_str(&format!("; after 0002_indexes: all {} indexed", loaders.len()));
     } else {
