@@ -56,7 +56,18 @@ async fn release(connection: &mut PoolConnection<Postgres>) {
 /// `EXPLAIN (FORMAT JSON, VERBOSE) EXECUTE` of `sql` prepared anew (a generic plan: every
 /// parameter `NULL`), as the JSON plan's root node.
 async fn generic_plan(connection: &mut PoolConnection<Postgres>, sql: &str, params: usize) -> Result<Value, String> {
-    let _ = sqlx::raw_sql(AssertSqlSafe(format!("DEALLOCATE {PREPARED}"))).execute(&mut **connection).await;
+    // Inside the caller's transaction: a failing DEALLOCATE would abort it, so ask first.
+    let prepared: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_prepared_statements WHERE name = $1")
+        .bind(PREPARED)
+        .fetch_optional(&mut **connection)
+        .await
+        .map_err(|error| describe(&error))?;
+    if prepared.is_some() {
+        sqlx::raw_sql(AssertSqlSafe(format!("DEALLOCATE {PREPARED}")))
+            .execute(&mut **connection)
+            .await
+            .map_err(|error| describe(&error))?;
+    }
     sqlx::raw_sql(AssertSqlSafe(format!("PREPARE {PREPARED} AS {sql}")))
         .execute(&mut **connection)
         .await

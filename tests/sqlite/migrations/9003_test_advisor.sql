@@ -35,7 +35,7 @@ CREATE VIEW adv_author_counts AS
 
 WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 5000)
 INSERT INTO adv_posts SELECT n, n % 200 + 1, n % 7, n % 100, 'post-' || (n % 2500), n % 50, n % 2 = 0 FROM g;
-WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 200)
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 5000)
 INSERT INTO adv_authors SELECT n, 'author ' || n FROM g;
 WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 50)
 INSERT INTO adv_tags SELECT n, 'tag ' || n, n % 5 FROM g;
