@@ -191,8 +191,11 @@ fn expected_shared(verified: &'static str) -> Vec<Expect> {
         count_by_author.finding(view_unchecked),
         expect("AdvAuthorCountByPosts", Access::NotIndexable, None).because(&not_indexable_posts()),
         expect("AdvPostAuthorByAuthorId", Access::FullScan, None).fix(author_index.clone(), verified),
-        expect("AdvPostAuthorByAuthorName", Access::FullScan, None)
-            .fix(create_index("idx_adv_authors_name", "adv_authors", &["name"]), verified),
+        expect("AdvPostAuthorByAuthorName", Access::FullScan, None).fix(
+            create_index("idx_adv_authors_name", "adv_authors", &["name"]),
+            // MariaDB joins the posts first whatever the index on the authors' name.
+            if database() == "MySQL" { "rejected" } else { verified },
+        ),
         expect("AdvPostAuthorById", Access::Indexed, Some(&pk)).finding(view_unchecked),
         expect("AdvPostByAuthorId", Access::FullScan, None).fix(author_index, verified),
         expect("AdvPostByEditorId", Access::FullScan, None)
@@ -221,8 +224,8 @@ async fn fixtures_are_classified_exactly_and_the_written_migration_indexes_them(
         // Every entry is there, whatever happened to the others.
         assert_eq!(report.plans().len(), loaders.len());
 
-        // No suggestion is a duplicate, and each verified one reports its costs (where the
-        // database has costs) falling.
+        // No suggestion is a duplicate, and on PostgreSQL each verified one reports its cost
+        // falling (MySQL's `Last_query_cost` prices the outer join only; SQLite has no costs).
         let suggestions = report.suggestions();
         let mut unique = suggestions.clone();
         unique.sort_unstable();
@@ -230,10 +233,16 @@ async fn fixtures_are_classified_exactly_and_the_written_migration_indexes_them(
         assert_eq!(unique.len(), suggestions.len(), "{suggestions:?}");
         for plan in report.plans() {
             for suggestion in plan.suggestions() {
-                if let Verification::Verified { cost_before: Some(before), cost_after: Some(after), .. } =
-                    suggestion.verification()
-                {
-                    assert!(after < before, "{}: {before} -> {after}", suggestion.ddl());
+                match suggestion.verification() {
+                    Verification::Verified { cost_before: Some(before), cost_after: Some(after), .. }
+                        if database() == "PostgreSQL" =>
+                    {
+                        assert!(after < before, "{}: {before} -> {after}", suggestion.ddl());
+                    }
+                    Verification::Verified { cost_before, cost_after, .. } if database() == "SQLite" => {
+                        assert_eq!((cost_before, cost_after), (&None, &None));
+                    }
+                    _ => {}
                 }
             }
         }
@@ -248,12 +257,27 @@ async fn fixtures_are_classified_exactly_and_the_written_migration_indexes_them(
         let mut migrator = sqlx::migrate::Migrator::new(folder.path()).await.unwrap();
         migrator.set_ignore_missing(true);
         migrator.run(&db.pool).await.unwrap();
+        // Indexed before, or scanning with every suggestion verified: indexed now. A scan
+        // whose suggestion the planner rejected keeps scanning (nothing was written for it).
+        let fixable = |plan: &batchload::advisor::LoaderPlan| match plan.access() {
+            Access::Indexed => true,
+            Access::FullScan => plan.suggestions().iter().all(|suggestion| suggestion.is_verified()),
+            _ => false,
+        };
         let fixed: Vec<LoaderStatement> = loaders
             .iter()
             .zip(report.plans())
-            .filter(|(_, plan)| matches!(plan.access(), Access::Indexed | Access::FullScan))
+            .filter(|(_, plan)| fixable(plan))
             .map(|(loader, _)| loader.clone())
             .collect();
+        let unfixed: Vec<LoaderStatement> = loaders
+            .iter()
+            .zip(report.plans())
+            .filter(|(_, plan)| plan.access() == Access::FullScan && !fixable(plan))
+            .map(|(loader, _)| loader.clone())
+            .collect();
+        let still = analyze(&db.pool, &unfixed).await.unwrap();
+        assert!(still.plans().iter().all(|plan| plan.access() == Access::FullScan), "{still}");
         let after = analyze(&db.pool, &fixed).await.unwrap();
         eprintln!("{after}");
         assert_indexed(&db.pool, &fixed).await.unwrap();

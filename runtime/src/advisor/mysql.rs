@@ -344,11 +344,10 @@ async fn verify(
                 named(row, "key") == ddl.name() && ["ref", "eq_ref", "range", "ref_or_null"].contains(&named(row, "type").as_str())
             });
             let plan = rows_text(&rows);
-            let cheaper = match (before, after) {
-                (Some(before), Some(after)) => after < before,
-                _ => true,
-            };
-            Ok(if used && cheaper {
+            // `Last_query_cost` prices the outer join only (not derived tables or materialized
+            // subqueries), so the verdict is the optimizer's choice of the index; the costs are
+            // reported as they are.
+            Ok(if used {
                 Verification::Verified {
                     method: "scratch copy of the tables with a sample of their rows",
                     cost_before: before,
