@@ -65,7 +65,10 @@ fn timestamp(seconds: i64) -> i64 {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    ((year * 100 + month) * 100 + day) * 1_000_000 + (of_day / 3_600) * 10_000 + (of_day % 3_600 / 60) * 100 + of_day % 60
+    ((year * 100 + month) * 100 + day) * 1_000_000
+        + (of_day / 3_600) * 10_000
+        + (of_day % 3_600 / 60) * 100
+        + of_day % 60
 }
 
 /// One migration to write: its statements, whether it runs outside a transaction.
@@ -111,9 +114,7 @@ pub(crate) fn write(
             format!("{version:0width$}_{name}")
         };
         let directive = if migration.no_transaction { "-- no-transaction\n" } else { "" };
-        let header = format!(
-            "-- Indexes suggested and verified by batchload's index advisor ({database}).\n"
-        );
+        let header = format!("-- Indexes suggested and verified by batchload's index advisor ({database}).\n");
         let mut up = format!("{directive}{header}");
         for suggestion in &migration.indexes {
             up.push_str(&format!("-- {}\n{};\n", suggestion.verification(), suggestion.migration_ddl()));
@@ -136,7 +137,8 @@ pub(crate) fn write(
 /// Creates `path` with `contents`; an existing file is an error, never overwritten.
 fn create(path: &Path, contents: &str) -> Result<PathBuf, AdvisorError> {
     use std::io::Write as _;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|error| io(path, &error))?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|error| io(path, &error))?;
     file.write_all(contents.as_bytes()).map_err(|error| io(path, &error))?;
     Ok(path.to_owned())
 }
@@ -148,8 +150,7 @@ mod tests {
 
     fn verified(database: &'static str, table: &str, column: &str, partitioned: bool) -> Suggestion {
         let mut suggestion = Suggestion::new(database, table, vec![column.to_owned()], partitioned);
-        suggestion.verification =
-            Verification::Verified {
+        suggestion.verification = Verification::Verified {
             method: "test",
             cost_before: Some(10.0),
             cost_after: Some(2.5),
@@ -200,7 +201,10 @@ mod tests {
         let files = write("SQLite", &[&a], &folder, "again").unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(files, vec![folder.join("0005_again.sql")]);
         assert!(write("SQLite", &[&a], &folder, "bad name").is_err());
-        assert_eq!(write("SQLite", &[], &folder, "none").unwrap_or_else(|error| panic!("{error}")), Vec::<PathBuf>::new());
+        assert_eq!(
+            write("SQLite", &[], &folder, "none").unwrap_or_else(|error| panic!("{error}")),
+            Vec::<PathBuf>::new()
+        );
         let _ = std::fs::remove_dir_all(&folder);
     }
 
@@ -227,7 +231,9 @@ mod tests {
         ));
         assert!(read(&files[1]).ends_with("DROP INDEX CONCURRENTLY IF EXISTS \"idx_posts_author_id\";\n"));
         assert!(!read(&files[2]).contains("no-transaction"));
-        assert!(read(&files[2]).ends_with("CREATE INDEX IF NOT EXISTS \"idx_events_bot_id\" ON \"events\" (\"bot_id\");\n"));
+        assert!(
+            read(&files[2]).ends_with("CREATE INDEX IF NOT EXISTS \"idx_events_bot_id\" ON \"events\" (\"bot_id\");\n")
+        );
         // A second write in the same second numbers on from the last version.
         let again = write("PostgreSQL", &[&a], &folder, "idx").unwrap_or_else(|error| panic!("{error}"));
         assert!(again[0].to_string_lossy().contains(&format!("{}_idx", version + 2)), "{again:?}");

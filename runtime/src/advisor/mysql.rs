@@ -22,7 +22,9 @@ impl PlanDatabase for MySql {
     fn inspect<'a>(pool: &'a Pool<Self>, statement: &'a LoaderStatement) -> BoxFuture<'a, Inspection> {
         Box::pin(async move {
             match pool.acquire().await {
-                Ok(mut connection) => inspect(&mut connection, statement).await.unwrap_or_else(Inspection::not_analyzed),
+                Ok(mut connection) => {
+                    inspect(&mut connection, statement).await.unwrap_or_else(Inspection::not_analyzed)
+                }
                 Err(error) => Inspection::not_analyzed(describe(&error)),
             }
         })
@@ -34,7 +36,11 @@ impl PlanDatabase for MySql {
         suggestion: &'a Suggestion,
         assumed: &'a [Suggestion],
     ) -> BoxFuture<'a, Verification> {
-        Box::pin(async move { verify(pool, statement, suggestion, assumed).await.unwrap_or_else(|reason| Verification::NotVerified { reason }) })
+        Box::pin(async move {
+            verify(pool, statement, suggestion, assumed)
+                .await
+                .unwrap_or_else(|reason| Verification::NotVerified { reason })
+        })
     }
 }
 
@@ -175,9 +181,7 @@ async fn resolve(
                 None => Err(format!("column {key} of view {} is not understood from its definition", statement.table)),
             }
         }
-        Some(_) => {
-            Ok(Ok((statement.table.clone(), alias_of(&statement.sql, &statement.table), key.clone(), false)))
-        }
+        Some(_) => Ok(Ok((statement.table.clone(), alias_of(&statement.sql, &statement.table), key.clone(), false))),
     }
 }
 
@@ -200,7 +204,12 @@ async fn inspect(connection: &mut MySqlConnection, statement: &LoaderStatement) 
         Ok(found) => found,
     };
     let all = indexes(connection, &table).await?;
-    let leads = |index: &Index| index.columns.first().is_some_and(|first| first.as_deref().is_some_and(|first| first.eq_ignore_ascii_case(&column)));
+    let leads = |index: &Index| {
+        index
+            .columns
+            .first()
+            .is_some_and(|first| first.as_deref().is_some_and(|first| first.eq_ignore_ascii_case(&column)))
+    };
     if let Some(index) = all.iter().find(|index| leads(index)) {
         inspection.access = Some(Access::Indexed);
         inspection.index = Some(index.name.clone());
@@ -208,9 +217,7 @@ async fn inspect(connection: &mut MySqlConnection, statement: &LoaderStatement) 
         let others: Vec<String> = all
             .iter()
             .filter(|index| index.columns.iter().any(|c| c.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(&column))))
-            .map(|index| {
-                format!("{} is led by {}", index.name, index.columns[0].as_deref().unwrap_or("an expression"))
-            })
+            .map(|index| format!("{} is led by {}", index.name, index.columns[0].as_deref().unwrap_or("an expression")))
             .collect();
         inspection.access = Some(Access::FullScan);
         inspection.reason = Some(if others.is_empty() {
@@ -341,7 +348,8 @@ async fn verify(
             let rows = explain(&mut copy, &statement.sql).await.map_err(|error| describe(&error))?;
             let after = last_cost(&mut copy).await?;
             let used = rows.iter().any(|row| {
-                named(row, "key") == ddl.name() && ["ref", "eq_ref", "range", "ref_or_null"].contains(&named(row, "type").as_str())
+                named(row, "key") == ddl.name()
+                    && ["ref", "eq_ref", "range", "ref_or_null"].contains(&named(row, "type").as_str())
             });
             let plan = rows_text(&rows);
             // `Last_query_cost` prices the outer join only (not derived tables or materialized
@@ -363,6 +371,7 @@ async fn verify(
         checked
     }
     .await;
-    let _ = sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{scratch}`"))).execute(&mut *connection).await;
+    let _ =
+        sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{scratch}`"))).execute(&mut *connection).await;
     outcome
 }

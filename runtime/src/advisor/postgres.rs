@@ -126,9 +126,9 @@ fn children(node: &Value) -> &[Value] {
 /// Whether `condition` uses parameter `$number` (not `$12` for `$1`).
 fn uses_param(condition: &str, number: usize) -> bool {
     let marker = format!("${number}");
-    condition.match_indices(&marker).any(|(at, _)| {
-        !condition[at + marker.len()..].chars().next().is_some_and(|c| c.is_ascii_digit())
-    })
+    condition
+        .match_indices(&marker)
+        .any(|(at, _)| !condition[at + marker.len()..].chars().next().is_some_and(|c| c.is_ascii_digit()))
 }
 
 /// The column compared with parameter `$number` in `condition` (`(t.author_id = ANY ($1))` ->
@@ -251,7 +251,11 @@ async fn relation(connection: &mut PoolConnection<Postgres>, schema: &str, name:
 }
 
 /// The leading column of index `name` (`None` when it leads with an expression).
-async fn leading_column(connection: &mut PoolConnection<Postgres>, schema: &str, name: &str) -> Result<Option<String>, String> {
+async fn leading_column(
+    connection: &mut PoolConnection<Postgres>,
+    schema: &str,
+    name: &str,
+) -> Result<Option<String>, String> {
     let row = sqlx::query(
         "SELECT a.attname::text FROM pg_index i \
          JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -324,7 +328,8 @@ async fn inspect(connection: &mut PoolConnection<Postgres>, statement: &LoaderSt
                     node.node_type, node.relation
                 )),
                 None => {
-                    not_checked.push(format!("index {index} on {} leads with an expression: not checked", node.relation));
+                    not_checked
+                        .push(format!("index {index} on {} leads with an expression: not checked", node.relation));
                     Err(format!("{} using expression index {index} on {}", node.node_type, node.relation))
                 }
             },
@@ -462,7 +467,8 @@ fn cost(root: &Value) -> f64 {
 
 /// Whether a node of the plan reads the key through one of `indexes`.
 fn uses_index(node: &Value, param: usize, indexes: &[String]) -> bool {
-    let hit = indexes.iter().any(|name| name == text(node, "Index Name")) && uses_param(text(node, "Index Cond"), param);
+    let hit =
+        indexes.iter().any(|name| name == text(node, "Index Name")) && uses_param(text(node, "Index Cond"), param);
     hit || children(node).iter().any(|child| uses_index(child, param, indexes))
 }
 
@@ -503,17 +509,24 @@ async fn verify(
         }
     } else if used {
         Verification::Rejected {
-            reason: format!("the planner uses the hypothetical index but the cost does not fall ({cost_before:.2} -> {cost_after:.2})"),
+            reason: format!(
+                "the planner uses the hypothetical index but the cost does not fall ({cost_before:.2} -> {cost_after:.2})"
+            ),
         }
     } else {
         Verification::Rejected {
-            reason: format!("the planner would not use the hypothetical index (cost {cost_before:.2} without it, {cost_after:.2} with it)"),
+            reason: format!(
+                "the planner would not use the hypothetical index (cost {cost_before:.2} without it, {cost_after:.2} with it)"
+            ),
         }
     })
 }
 
 /// Creates `suggestion` as HypoPG hypothetical index(es) and returns their names.
-async fn hypothetical(connection: &mut PoolConnection<Postgres>, suggestion: &Suggestion) -> Result<Vec<String>, String> {
+async fn hypothetical(
+    connection: &mut PoolConnection<Postgres>,
+    suggestion: &Suggestion,
+) -> Result<Vec<String>, String> {
     // A partitioned table's index is one index per leaf partition.
     let tables: Vec<String> = if suggestion.partitioned {
         sqlx::query_scalar(

@@ -17,7 +17,9 @@ impl PlanDatabase for Sqlite {
     fn inspect<'a>(pool: &'a Pool<Self>, statement: &'a LoaderStatement) -> BoxFuture<'a, Inspection> {
         Box::pin(async move {
             match pool.acquire().await {
-                Ok(mut connection) => inspect(&mut connection, statement).await.unwrap_or_else(Inspection::not_analyzed),
+                Ok(mut connection) => {
+                    inspect(&mut connection, statement).await.unwrap_or_else(Inspection::not_analyzed)
+                }
                 Err(error) => Inspection::not_analyzed(describe(&error)),
             }
         })
@@ -46,13 +48,14 @@ enum Source {
 }
 
 async fn resolve(connection: &mut SqliteConnection, statement: &LoaderStatement) -> Result<Source, String> {
-    let row = sqlx::query("SELECT type, sql FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')")
-        .bind(statement.bare_table())
-        .persistent(false)
-        .fetch_optional(&mut *connection)
-        .await
-        .map_err(|error| describe(&error))?
-        .ok_or_else(|| format!("no table or view named {} in this database", statement.table))?;
+    let row =
+        sqlx::query("SELECT type, sql FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')")
+            .bind(statement.bare_table())
+            .persistent(false)
+            .fetch_optional(&mut *connection)
+            .await
+            .map_err(|error| describe(&error))?
+            .ok_or_else(|| format!("no table or view named {} in this database", statement.table))?;
     let (kind, sql): (String, String) = (row.get(0), row.get(1));
     let key = &statement.key_columns[0];
     if kind == "table" {
@@ -194,9 +197,9 @@ async fn inspect(connection: &mut SqliteConnection, statement: &LoaderStatement)
     // into it (then the base row is a SEARCH), no index can serve the filter.
     let view_alias = alias_of(&statement.sql, &statement.table);
     let view_scanned = is_view
-        && lines.iter().any(|(_, _, detail)| {
-            classify(detail, &view_alias, "", None).is_some_and(|verdict| verdict.is_err())
-        });
+        && lines
+            .iter()
+            .any(|(_, _, detail)| classify(detail, &view_alias, "", None).is_some_and(|verdict| verdict.is_err()));
     let verdict = match verdict {
         Some(Err(_)) if view_scanned => {
             inspection.access = Some(Access::NotIndexable);
@@ -251,13 +254,12 @@ async fn indexes(
     let mut out = Vec::new();
     for row in rows {
         let (name, unique, partial): (String, bool, bool) = (row.get(0), row.get(1), row.get(2));
-        let columns: Vec<Option<String>> =
-            sqlx::query_scalar("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
-                .bind(&name)
-                .persistent(false)
-                .fetch_all(&mut *connection)
-                .await
-                .map_err(|error| describe(&error))?;
+        let columns: Vec<Option<String>> = sqlx::query_scalar("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
+            .bind(&name)
+            .persistent(false)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(|error| describe(&error))?;
         out.push((name, unique, partial, columns));
     }
     Ok(out)
@@ -271,7 +273,9 @@ async fn index_notes(
     inspection: &mut Inspection,
 ) -> Result<(), String> {
     for (name, _, partial, columns) in indexes(connection, table).await? {
-        let leads = columns.first().is_some_and(|first| first.as_deref().is_some_and(|first| first.eq_ignore_ascii_case(column)));
+        let leads = columns
+            .first()
+            .is_some_and(|first| first.as_deref().is_some_and(|first| first.eq_ignore_ascii_case(column)));
         if partial && leads {
             inspection.findings.push(format!(
                 "partial index {name} cannot serve this statement: its WHERE does not imply the index's predicate"
@@ -358,7 +362,10 @@ async fn verify(
             }
         }
         if !stats.is_empty() {
-            sqlx::raw_sql("ANALYZE; DELETE FROM sqlite_stat1").execute(&mut copy).await.map_err(|error| describe(&error))?;
+            sqlx::raw_sql("ANALYZE; DELETE FROM sqlite_stat1")
+                .execute(&mut copy)
+                .await
+                .map_err(|error| describe(&error))?;
             for (table, index, stat) in &stats {
                 sqlx::query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?1, ?2, ?3)")
                     .bind(table)
@@ -386,14 +393,12 @@ async fn verify(
         let lines = query_plan(&mut copy, &statement.sql).await?;
         let rowid = rowid_column(&mut copy, &suggestion.table).await?;
         Ok(match lines.iter().find_map(|(_, _, detail)| classify(detail, &alias, &column, rowid.as_deref())) {
-            Some(Ok(index)) if index == suggestion.name() => {
-                Verification::Verified {
-                    method: "in-memory copy of the schema",
-                    cost_before: None,
-                    cost_after: None,
-                    assumed: assumed.iter().map(|other| other.name().to_owned()).collect(),
-                }
-            }
+            Some(Ok(index)) if index == suggestion.name() => Verification::Verified {
+                method: "in-memory copy of the schema",
+                cost_before: None,
+                cost_after: None,
+                assumed: assumed.iter().map(|other| other.name().to_owned()).collect(),
+            },
             Some(Ok(index)) => Verification::Rejected { reason: format!("the planner uses {index} instead") },
             Some(Err(row)) => Verification::Rejected { reason: format!("the planner would not use it: {row}") },
             None => Verification::Rejected { reason: format!("the plan has no row for {alias}") },
@@ -425,18 +430,32 @@ mod tests {
             classify("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)", "t", "id", Some("id")),
             Some(Ok("INTEGER PRIMARY KEY".to_owned()))
         );
-        assert!(matches!(classify("SEARCH t USING AUTOMATIC COVERING INDEX (bot_id=?)", "t", "bot_id", Some("id")), Some(Err(_))));
-        assert!(matches!(classify("SEARCH TABLE bots AS t USING INDEX other (name=?)", "t", "bot_id", Some("id")), Some(Err(_))));
+        assert!(matches!(
+            classify("SEARCH t USING AUTOMATIC COVERING INDEX (bot_id=?)", "t", "bot_id", Some("id")),
+            Some(Err(_))
+        ));
+        assert!(matches!(
+            classify("SEARCH TABLE bots AS t USING INDEX other (name=?)", "t", "bot_id", Some("id")),
+            Some(Err(_))
+        ));
         assert_eq!(
             classify("SCAN p USING COVERING INDEX adv_posts_kind_editor", "p", "editor_id", Some("id")),
             scan("SCAN p USING COVERING INDEX adv_posts_kind_editor")
         );
         assert!(matches!(
-            classify("SEARCH p USING INDEX adv_posts_kind_editor (ANY(kind) AND editor_id=?)", "p", "editor_id", Some("id")),
+            classify(
+                "SEARCH p USING INDEX adv_posts_kind_editor (ANY(kind) AND editor_id=?)",
+                "p",
+                "editor_id",
+                Some("id")
+            ),
             Some(Err(_))
         ));
         assert_eq!(classify("SEARCH p USING INDEX x (a=?)", "t", "a", Some("id")), None);
         // A rowid search serves the INTEGER PRIMARY KEY column only (a join's lookup is not the key).
-        assert!(matches!(classify("SEARCH a USING INTEGER PRIMARY KEY (rowid=?)", "a", "name", Some("id")), Some(Err(_))));
+        assert!(matches!(
+            classify("SEARCH a USING INTEGER PRIMARY KEY (rowid=?)", "a", "name", Some("id")),
+            Some(Err(_))
+        ));
     }
 }

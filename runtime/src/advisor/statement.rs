@@ -26,7 +26,12 @@ impl LoaderStatement {
     /// 1: `$1` on PostgreSQL, `?1` or the first `?` on SQLite, the first `?` on MySQL) against
     /// `key_column` of `table` (written as in the SQL, optionally `schema.table`). A group
     /// (one-to-many) loader; see [`LoaderStatement::unique`] and [`LoaderStatement::order_by`].
-    pub fn new(name: impl Into<String>, table: impl Into<String>, key_column: impl Into<String>, sql: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        table: impl Into<String>,
+        key_column: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Self {
         Self {
             name: name.into(),
             database: None,
@@ -250,7 +255,8 @@ pub(crate) fn alias_of(sql: &str, table: &str) -> String {
             }
             if let Some(alias) = tokens.get(next) {
                 let upper = alias.to_ascii_uppercase();
-                let keyword = ["WHERE", "JOIN", "INNER", "LEFT", "RIGHT", "ON", "CROSS", "ORDER", "GROUP", "LIMIT", ",", ")"];
+                let keyword =
+                    ["WHERE", "JOIN", "INNER", "LEFT", "RIGHT", "ON", "CROSS", "ORDER", "GROUP", "LIMIT", ",", ")"];
                 if !keyword.contains(&upper.as_str()) {
                     return unquote(alias).to_owned();
                 }
@@ -299,7 +305,12 @@ mod tests {
     fn placeholders_outside_quotes() {
         assert_eq!(parameters("SELECT 1 WHERE a = ANY($1) AND b = $2 AND c = '$3' AND d = $1"), vec![1, 2]);
         assert_eq!(parameters("SELECT 1 WHERE a IN (SELECT value FROM json_each(?1)) AND b = ?2"), vec![1, 2]);
-        assert_eq!(parameters("SELECT '?' FROM t WHERE a IN (SELECT k.k FROM JSON_TABLE(?, '$[*]' COLUMNS (k BIGINT PATH '$')) AS k) AND b = ?"), vec![1, 2]);
+        assert_eq!(
+            parameters(
+                "SELECT '?' FROM t WHERE a IN (SELECT k.k FROM JSON_TABLE(?, '$[*]' COLUMNS (k BIGINT PATH '$')) AS k) AND b = ?"
+            ),
+            vec![1, 2]
+        );
         assert_eq!(parameters("SELECT 1"), Vec::<usize>::new());
     }
 
@@ -316,7 +327,10 @@ mod tests {
     #[test]
     fn aliases() {
         assert_eq!(alias_of("SELECT t.`a` FROM `bots` AS t WHERE t.`a` IN (1)", "bots"), "t");
-        assert_eq!(alias_of("SELECT pt.a FROM adv_post_tags AS pt JOIN adv_tags AS g ON g.id = pt.tag_id", "adv_post_tags"), "pt");
+        assert_eq!(
+            alias_of("SELECT pt.a FROM adv_post_tags AS pt JOIN adv_tags AS g ON g.id = pt.tag_id", "adv_post_tags"),
+            "pt"
+        );
         assert_eq!(alias_of("SELECT pt.a FROM adv_post_tags pt, x", "adv_tags"), "adv_tags");
         assert_eq!(alias_of("SELECT a FROM \"app\".\"bots\" AS b", "app.bots"), "b");
         assert_eq!(alias_of("SELECT a FROM bots WHERE a = 1", "bots"), "bots");
@@ -326,7 +340,13 @@ mod tests {
     fn quoted_pieces() {
         assert_eq!(
             pieces("a 'it''s' \"x\" b"),
-            vec![Piece::Code("a "), Piece::Quoted("'it''s'"), Piece::Code(" "), Piece::Quoted("\"x\""), Piece::Code(" b")]
+            vec![
+                Piece::Code("a "),
+                Piece::Quoted("'it''s'"),
+                Piece::Code(" "),
+                Piece::Quoted("\"x\""),
+                Piece::Code(" b")
+            ]
         );
         assert_eq!(unquote("`x`"), "x");
         assert_eq!(unquote("\"x\""), "x");

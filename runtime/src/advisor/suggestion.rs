@@ -184,17 +184,27 @@ mod tests {
     fn ddl_per_dialect() {
         let sqlite = Suggestion::new("SQLite", "bot_stances", vec!["bot_id".to_owned()], false);
         assert_eq!(sqlite.ddl(), "CREATE INDEX `idx_bot_stances_bot_id` ON `bot_stances` (`bot_id`)");
-        assert_eq!(sqlite.migration_ddl(), "CREATE INDEX IF NOT EXISTS `idx_bot_stances_bot_id` ON `bot_stances` (`bot_id`)");
+        assert_eq!(
+            sqlite.migration_ddl(),
+            "CREATE INDEX IF NOT EXISTS `idx_bot_stances_bot_id` ON `bot_stances` (`bot_id`)"
+        );
         assert_eq!(sqlite.drop_ddl(), "DROP INDEX IF EXISTS `idx_bot_stances_bot_id`");
-        let postgres = Suggestion::new("PostgreSQL", "messages", vec!["chat_id".to_owned(), "created_at".to_owned()], false);
-        assert_eq!(postgres.ddl(), r#"CREATE INDEX "idx_messages_chat_id_created_at" ON "messages" ("chat_id", "created_at")"#);
+        let postgres =
+            Suggestion::new("PostgreSQL", "messages", vec!["chat_id".to_owned(), "created_at".to_owned()], false);
+        assert_eq!(
+            postgres.ddl(),
+            r#"CREATE INDEX "idx_messages_chat_id_created_at" ON "messages" ("chat_id", "created_at")"#
+        );
         assert_eq!(
             postgres.migration_ddl(),
             r#"CREATE INDEX CONCURRENTLY IF NOT EXISTS "idx_messages_chat_id_created_at" ON "messages" ("chat_id", "created_at")"#
         );
         assert_eq!(postgres.drop_ddl(), r#"DROP INDEX CONCURRENTLY IF EXISTS "idx_messages_chat_id_created_at""#);
         let partitioned = Suggestion::new("PostgreSQL", "events", vec!["bot_id".to_owned()], true);
-        assert_eq!(partitioned.migration_ddl(), r#"CREATE INDEX IF NOT EXISTS "idx_events_bot_id" ON "events" ("bot_id")"#);
+        assert_eq!(
+            partitioned.migration_ddl(),
+            r#"CREATE INDEX IF NOT EXISTS "idx_events_bot_id" ON "events" ("bot_id")"#
+        );
         assert!(!partitioned.concurrent());
         let mysql = Suggestion::new("MySQL", "app.messages", vec!["bot_id".to_owned()], false);
         assert_eq!(mysql.ddl(), "CREATE INDEX `idx_messages_bot_id` ON `app`.`messages` (`bot_id`)");

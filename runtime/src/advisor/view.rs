@@ -109,7 +109,10 @@ pub(crate) fn read_tables(sql: &str) -> Vec<String> {
             next += 1;
         }
         let Some(name) = words.get(next) else { continue };
-        if name.eq_ignore_ascii_case("SELECT") || name.eq_ignore_ascii_case("JSON_TABLE") || name.eq_ignore_ascii_case("json_each") {
+        if name.eq_ignore_ascii_case("SELECT")
+            || name.eq_ignore_ascii_case("JSON_TABLE")
+            || name.eq_ignore_ascii_case("json_each")
+        {
             continue;
         }
         if words.get(next + 1).is_some_and(|word| word == "(") {
@@ -248,11 +251,15 @@ mod tests {
     #[test]
     fn tables_read() {
         assert_eq!(
-            read_tables("SELECT t.`a` FROM `adv_posts` AS t WHERE t.`a` IN (SELECT k.k FROM JSON_TABLE(?, '$[*]' COLUMNS (k BIGINT PATH '$')) AS k)"),
+            read_tables(
+                "SELECT t.`a` FROM `adv_posts` AS t WHERE t.`a` IN (SELECT k.k FROM JSON_TABLE(?, '$[*]' COLUMNS (k BIGINT PATH '$')) AS k)"
+            ),
             vec!["adv_posts".to_owned()]
         );
         assert_eq!(
-            read_tables("select 1 from (`db`.`adv_posts` `p` join `db`.`adv_authors` `a` on(`a`.`id` = `p`.`author_id`))"),
+            read_tables(
+                "select 1 from (`db`.`adv_posts` `p` join `db`.`adv_authors` `a` on(`a`.`id` = `p`.`author_id`))"
+            ),
             vec!["db.adv_posts".to_owned(), "db.adv_authors".to_owned()]
         );
     }

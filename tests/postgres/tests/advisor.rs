@@ -37,7 +37,13 @@ pub struct AdvLog {
 }
 
 fn backend_fixture_loaders() -> Vec<LoaderStatement> {
-    let names = [AdvEventByBotId::LOADER, AdvEventByChatId::LOADER, AdvEventById::LOADER, AdvLogById::LOADER, AdvLogByLevel::LOADER];
+    let names = [
+        AdvEventByBotId::LOADER,
+        AdvEventByChatId::LOADER,
+        AdvEventById::LOADER,
+        AdvLogById::LOADER,
+        AdvLogByLevel::LOADER,
+    ];
     let loaders: Vec<LoaderStatement> =
         registered_for::<Db>().iter().filter(|info| names.contains(&info.loader)).map(LoaderStatement::from).collect();
     assert_eq!(loaders.len(), names.len());
@@ -55,7 +61,12 @@ fn hand_written() -> Vec<LoaderStatement> {
             "SELECT pt.post_id, g.name FROM adv_post_tags AS pt JOIN adv_tags AS g ON g.id = pt.tag_id \
              WHERE pt.post_id = ANY($1) AND g.kind = $2 ORDER BY pt.post_id, g.id",
         ),
-        LoaderStatement::new("MissingById", "adv_missing", "id", "SELECT t.id FROM adv_missing AS t WHERE t.id = ANY($1)"),
+        LoaderStatement::new(
+            "MissingById",
+            "adv_missing",
+            "id",
+            "SELECT t.id FROM adv_missing AS t WHERE t.id = ANY($1)",
+        ),
         LoaderStatement::new(
             "UntypedParameter",
             "adv_posts",
@@ -71,10 +82,11 @@ fn expected_backend(verified: &'static str) -> Vec<Expect> {
             .fix(create_index("idx_adv_events_bot_id", "adv_events", &["bot_id"]), verified),
         expect("AdvEventByChatId", Access::Indexed, Some("adv_events_1_chat_id_idx, adv_events_2_chat_id_idx")),
         expect("AdvEventById", Access::Indexed, Some("adv_events_1_pkey, adv_events_2_pkey")),
-        expect("AdvLogById", Access::Indexed, Some("adv_logs_pkey, adv_logs_2025_pkey, adv_logs_2026_pkey")).not_unique_with(
-            "adv_logs.id",
-            " (unique index adv_logs_pkey does not cover the inheritance children's rows)",
-        ),
+        expect("AdvLogById", Access::Indexed, Some("adv_logs_pkey, adv_logs_2025_pkey, adv_logs_2026_pkey"))
+            .not_unique_with(
+                "adv_logs.id",
+                " (unique index adv_logs_pkey does not cover the inheritance children's rows)",
+            ),
         expect("AdvLogByLevel", Access::FullScan, None)
             .fix(create_index("idx_adv_logs_level", "adv_logs", &["level"]), verified)
             .fix(create_index("idx_adv_logs_2025_level", "adv_logs_2025", &["level"]), verified),
