@@ -187,11 +187,11 @@ async fn resolve(
 
 async fn inspect(connection: &mut MySqlConnection, statement: &LoaderStatement) -> Result<Inspection, String> {
     let resolved = resolve(connection, statement).await?;
-    let mut inspection = Inspection::default();
-    inspection.plan = match explain(connection, &statement.sql).await {
+    let plan = match explain(connection, &statement.sql).await {
         Ok(rows) => rows_text(&rows),
         Err(error) => format!("EXPLAIN failed: {}", describe(&error)),
     };
+    let mut inspection = Inspection { plan, ..Inspection::default() };
     let (table, _alias, column, is_view) = match resolved {
         Err(expression) => {
             inspection.access = Some(Access::NotIndexable);

@@ -217,11 +217,8 @@ fn from_tables(words: &[String]) -> Vec<(String, String)> {
 
 fn is_alias(word: &str) -> bool {
     let upper = word.to_ascii_uppercase();
-    !(word == "(" || word == ")" || word == ",")
-        && !CLAUSE_ENDS.contains(&upper.as_str())
-        && !JOIN_WORDS.contains(&upper.as_str())
-        && upper != "ON"
-        && upper != "USING"
+    let reserved = word == "(" || word == ")" || word == "," || upper == "ON" || upper == "USING";
+    !(reserved || CLAUSE_ENDS.contains(&upper.as_str()) || JOIN_WORDS.contains(&upper.as_str()))
 }
 
 #[cfg(test)]
