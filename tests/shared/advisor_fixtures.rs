@@ -4,7 +4,8 @@
 // a missing table, and (per backend, from the including file) partitioned and inheritance
 // tables. Every loader has one exact expected classification. Included by
 // tests/<backend>/tests/advisor.rs after it defines `backend_fixture_loaders()`,
-// `hand_written()`, `expected_backend()` and `prepare_what_if(&pool)`.
+// `hand_written()`, `expected_backend()`, `not_indexable_posts()`, `prepare_what_if(&pool)`
+// and `FIXTURE_DATA` (its `advisor_data.sql`: the rows, inserted by the fixture test only).
 
 use batchload::advisor::{LoaderStatement, Verification};
 
@@ -210,6 +211,7 @@ fn expected_shared(verified: &'static str) -> Vec<Expect> {
 async fn fixtures_are_classified_exactly_and_the_written_migration_indexes_them() {
     within(async {
         let Some(db) = TestDb::connect(2).await else { return };
+        sqlx::raw_sql(FIXTURE_DATA).execute(&db.pool).await.unwrap();
         let verified = prepare_what_if(&db.pool).await;
         let loaders = fixture_loaders();
         let report = analyze(&db.pool, &loaders).await.unwrap();

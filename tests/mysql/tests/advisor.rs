@@ -9,6 +9,9 @@ include!("../../shared/advisor.rs");
 
 include!("../../shared/advisor_fixtures.rs");
 
+/// The fixture's rows and statistics (inserted by the fixture test only).
+const FIXTURE_DATA: &str = include_str!("advisor_data.sql");
+
 /// A row of the partitioned table `adv_events` (two range partitions).
 #[derive(Debug, Clone, PartialEq, batchload::Batched)]
 #[batched(table = "adv_events")]

@@ -8,6 +8,9 @@ include!("../../shared/advisor.rs");
 
 include!("../../shared/advisor_fixtures.rs");
 
+/// The fixture's rows and statistics (inserted by the fixture test only).
+const FIXTURE_DATA: &str = include_str!("advisor_data.sql");
+
 /// A row of the declaratively partitioned table `adv_events` (two partitions; the index on
 /// `chat_id` is created on the parent, so on each partition).
 #[derive(Debug, Clone, PartialEq, batchload::Batched)]

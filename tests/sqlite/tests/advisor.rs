@@ -8,6 +8,9 @@ include!("../../shared/advisor.rs");
 
 include!("../../shared/advisor_fixtures.rs");
 
+/// The fixture's rows and statistics (inserted by the fixture test only).
+const FIXTURE_DATA: &str = include_str!("advisor_data.sql");
+
 fn backend_fixture_loaders() -> Vec<LoaderStatement> {
     Vec::new()
 }
