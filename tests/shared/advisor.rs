@@ -12,6 +12,7 @@ use backend::{
 };
 use batchload::BatchQuery;
 use batchload::advisor::{Access, AdvisorError, IndexReport, analyze, assert_indexed, registered_for};
+use batchload::LoaderInfo;
 use sqlx::Executor as _;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -21,7 +22,7 @@ async fn within<T>(future: impl Future<Output = T>) -> T {
 }
 
 /// The demo loaders, as registered by the derive, in name order.
-fn demo_loaders() -> Vec<batchload::LoaderInfo> {
+fn demo_loaders() -> Vec<LoaderInfo> {
     let names = [
         BotById::LOADER,
         BotStanceByBotId::LOADER,
@@ -82,12 +83,33 @@ fn expected_suggestions() -> Vec<(&'static str, String)> {
 
 type Row = (&'static str, Access, Option<String>, Option<String>);
 
+/// The report without the what-if outcomes (which depend on the planner's view of 20 rows).
+fn actual_without_verification(report: &IndexReport) -> Vec<Row> {
+    summary(report)
+}
+
 /// (loader, access, index, suggestion) of every entry.
 fn summary(report: &IndexReport) -> Vec<Row> {
     report
-        .plans
+        .plans()
         .iter()
-        .map(|plan| (plan.loader.loader, plan.access, plan.index.clone(), plan.suggestion.clone()))
+        .map(|plan| {
+            let name = [
+                "BotById",
+                "BotStanceByBotId",
+                "BotStanceById",
+                "HoldingById",
+                "HoldingByOwner",
+                "MessageByBotId",
+                "MessageByChatId",
+                "MessageById",
+            ]
+            .into_iter()
+            .find(|name| *name == plan.loader())
+            .unwrap_or("other");
+            let suggestion = plan.suggestions().first().map(|suggestion| suggestion.ddl().to_owned());
+            (name, plan.access(), plan.index().map(str::to_owned), suggestion)
+        })
         .collect()
 }
 
@@ -132,37 +154,49 @@ async fn demo_loaders_scan_before_the_index_migration_and_the_suggested_ddl_fixe
         let before = analyze(&db.pool, &loaders).await.unwrap();
         eprintln!("{before}");
         assert_eq!(summary(&before), expected(None));
-        assert_eq!(before.database, database());
+        assert_eq!(before.database(), database());
         assert!(!before.is_indexed());
         let suggestions: Vec<String> = expected_suggestions().into_iter().map(|(_, ddl)| ddl).collect();
-        assert_eq!(before.suggestions(), suggestions);
+        let mut all: Vec<&str> =
+            before.plans().iter().flat_map(|plan| plan.suggestions()).map(|suggestion| suggestion.ddl()).collect();
+        all.dedup();
+        assert_eq!(all, suggestions);
         for scan in before.full_scans() {
-            assert!(!scan.plan.is_empty(), "{} kept no plan", scan.loader.loader);
+            assert!(!scan.plan().is_empty(), "{} kept no plan", scan.loader());
+            assert!(scan.reason().is_some_and(|reason| !reason.is_empty()), "{} gave no reason", scan.loader());
         }
 
         // assert_indexed fails, listing exactly the scanning statements with their DDL.
         let error = assert_indexed(&db.pool, &loaders).await.unwrap_err();
-        let AdvisorError::FullScans(report) = &error else { panic!("expected FullScans, got {error}") };
-        assert_eq!(**report, before);
-        let mut listing = format!("4 loader statement(s) would scan their whole table on {}:", database());
+        let AdvisorError::NotIndexed(report) = &error else { panic!("expected NotIndexed, got {error}") };
+        assert_eq!(actual_without_verification(report), actual_without_verification(&before));
+        let message = error.to_string();
+        let head = format!("4 loader statement(s) are not served by an index on {}:\n- ", database());
+        assert!(message.starts_with(&head), "message:\n{message}");
         for (sql, target, (loader, ddl)) in [
             (BotStanceByBotId::SQL, "bot_stances.bot_id", &expected_suggestions()[0]),
             (HoldingByOwner::SQL, "bot_holdings.bot_id", &expected_suggestions()[1]),
             (MessageByBotId::SQL, "messages.bot_id", &expected_suggestions()[2]),
             (MessageByChatId::SQL, "messages.chat_id", &expected_suggestions()[3]),
         ] {
-            listing.push_str(&format!("\n- {loader} ({target}): {sql}\n  fix: {ddl};"));
+            let entry = format!("\n- {loader} ({target}): {sql}\n  FULL SCAN: ");
+            assert!(message.contains(&entry), "message lacks {entry:?}:\n{message}");
+            assert!(message.contains(&format!("\n  fix: {ddl};  -- ")), "message lacks {ddl}:\n{message}");
         }
-        listing.push_str(&format!("\n\nindex advisor ({}): 4 of 8 loader statements scan their table", database()));
-        let message = error.to_string();
-        assert!(message.starts_with(&listing), "message:\n{message}\nexpected to start with:\n{listing}");
+        assert!(
+            message.contains(&format!(
+                "\n\nindex advisor ({}): 8 loader statements: 4 indexed, 4 full scan(s), 0 not indexable, 0 not analyzed",
+                database()
+            )),
+            "{message}"
+        );
         assert_eq!(format!("{error:?}"), message);
         for indexed in ["BotById", "BotStanceById", "HoldingById", "MessageById"] {
             assert!(!message.contains(&format!("- {indexed} (")), "{indexed} listed as scanning:\n{message}");
         }
 
         // Apply exactly the suggested DDL: every statement is now served by an index.
-        for ddl in before.suggestions() {
+        for ddl in expected_suggestions().into_iter().map(|(_, ddl)| ddl) {
             db.pool.execute(sqlx::AssertSqlSafe(ddl.to_owned())).await.unwrap();
         }
         let after = analyze(&db.pool, &loaders).await.unwrap();
@@ -188,7 +222,7 @@ async fn the_index_migration_indexes_every_demo_loader() {
     within(async {
         let Some(db) = seeded_before_indexes().await else { return };
         let loaders = demo_loaders();
-        assert!(matches!(assert_indexed(&db.pool, &loaders).await, Err(AdvisorError::FullScans(_))));
+        assert!(matches!(assert_indexed(&db.pool, &loaders).await, Err(AdvisorError::NotIndexed(_))));
 
         db.migrate_all().await.unwrap();
         let report = analyze(&db.pool, &loaders).await.unwrap();
@@ -218,15 +252,16 @@ async fn every_registered_loader_can_be_planned_and_nothing_checked_is_not_a_pas
         // Every key type of the fixtures (text, UUID, dates, enums on PostgreSQL) plans.
         let all = registered_for::<Db>();
         let report = analyze(&db.pool, &all).await.unwrap();
-        assert_eq!(report.plans.len(), all.len());
-        for plan in &report.plans {
+        assert_eq!(report.plans().len(), all.len());
+        for plan in report.plans() {
+            assert_ne!(plan.access(), Access::NotAnalyzed, "{}: {:?}", plan.loader(), plan.reason());
             if ["BotById", "BotStanceById", "HoldingById", "MessageById", "EmployeeById", "KeySampleById"]
-                .contains(&plan.loader.loader)
+                .contains(&plan.loader())
             {
-                assert_eq!(plan.access, Access::Indexed, "{}:\n{}", plan.loader.loader, plan.plan);
+                assert_eq!(plan.access(), Access::Indexed, "{}:\n{}", plan.loader(), plan.plan());
             }
         }
-        assert!(matches!(assert_indexed(&db.pool, &[]).await, Err(AdvisorError::NoLoaders)));
+        assert!(matches!(assert_indexed(&db.pool, Vec::<LoaderInfo>::new()).await, Err(AdvisorError::NoLoaders)));
     })
     .await;
 }

@@ -1,28 +1,33 @@
-//! Index advisor: proves that every loader statement finds its rows through an index.
+//! Index advisor: proves that every loader statement finds its rows through an index, proves
+//! each suggested index with a what-if plan, and writes the verified ones as a migration.
 //!
-//! A batched `IN` statement is only fast when its key column is indexed; without the index,
-//! each batch is a full table scan. batchload knows every statement its loaders run
-//! ([`registered_loaders`](crate::registered_loaders), or [`LoaderInfo::of`]), so
-//! [`analyze`] asks the database how it would run each one and classifies it as
-//! [`Access::Indexed`] or [`Access::FullScan`], keeping the raw plan and, for a full scan,
-//! the [`CREATE INDEX`](suggested_index) statement that fixes it. [`assert_indexed`] is the
-//! test helper.
+//! A batched statement is only fast when an index *led by* its key column(s) serves the key
+//! filter; otherwise each batch reads a whole table (or a whole index). [`analyze`] asks the
+//! database how it would run each loader statement ([`registered_for`] lists the derived ones;
+//! [`LoaderStatement::new`] describes a hand-written one) and returns an [`IndexReport`] with
+//! one [`LoaderPlan`] per loader *whatever happens* (a statement that cannot be planned gets
+//! its own [`Access::NotAnalyzed`] line with the reason). [`assert_indexed`] is the test
+//! helper; [`IndexReport::write_migration`] writes the verified suggestions.
 //!
-//! How each backend is asked (read-only: nothing is written, nothing is committed):
+//! How each backend is asked (nothing is written to the analyzed database):
 //!
-//! | backend | statement run | indexed when |
+//! | backend | classified from | what-if proof of a suggestion |
 //! | --- | --- | --- |
-//! | SQLite | `EXPLAIN QUERY PLAN <loader SQL>` with `'[]'` bound | the row of alias `t` is `SEARCH t USING [COVERING] INDEX i (key=?)` or `USING INTEGER PRIMARY KEY` / `PRIMARY KEY` (not `AUTOMATIC`) |
-//! | PostgreSQL | in a transaction rolled back: `SET LOCAL enable_seqscan = off` (and `jit = off`), `EXPLAIN (FORMAT JSON)` and `EXPLAIN` of the SQL without its `ORDER BY` and with `$1` replaced by a sample of the key column (`ARRAY(SELECT t2."key" FROM "table" AS t2 LIMIT 3)`) | the scan of alias `t` is an Index Scan, Index Only Scan or Bitmap Index Scan whose `Index Cond` is on the key column |
-//! | MySQL / MariaDB | `information_schema.STATISTICS` (an index whose first column, `SEQ_IN_INDEX = 1`, is the key column, in `DATABASE()` or the table's schema), plus `EXPLAIN <loader SQL>` with `'[]'` bound for the report | the catalog has such an index |
+//! | PostgreSQL | in a transaction rolled back, `SET LOCAL enable_seqscan = off`, `plan_cache_mode = force_generic_plan`; `PREPARE` of the statement without its `ORDER BY`, `EXPLAIN (FORMAT JSON, VERBOSE) EXECUTE` with `NULL` for every parameter (a generic plan does not depend on values); the plan nodes whose conditions use the key parameter, on every partition or inheritance child; the leading column of each index used (`pg_index`) | HypoPG (`hypopg_create_index`, per leaf partition of a partitioned table): the full statement's generic plan before and after; kept when the plan reads the key through the hypothetical index and its total cost falls. Without the extension: "suggestion not verified" |
+//! | SQLite | `EXPLAIN QUERY PLAN` with `'[]'` bound to the key list and `NULL` to other parameters, at the row of the key table's alias (for a view: the base table's alias, from the view's definition) | the same plan on an in-memory copy of the schema and of `sqlite_stat1`, with the index created there |
+//! | MySQL / MariaDB | the catalog (`information_schema.STATISTICS`: an index whose first column is the key column, on the base table of a view), `EXPLAIN` kept for the report | a scratch database with `CREATE TABLE ... LIKE` copies of the tables the statement reads, a sample of up to 10,000 rows each, `ANALYZE TABLE`; `EXPLAIN` and `Last_query_cost` before and after creating the index there; kept when the key's table is read by `ref`/`eq_ref`/`range` on the new index |
 //!
-//! PostgreSQL and MariaDB plan small tables as sequential scans whatever the indexes, so
-//! their plans alone cannot answer "is there an index that can serve this filter": PostgreSQL
-//! is asked with sequential scans disabled, and MySQL/MariaDB are classified from the catalog
-//! (see `docs/decisions.md`).
+//! Every `key` (one-to-one) loader is also checked for a unique index or primary key over its
+//! key column(s): without one, the statement can return several rows per key and the loader
+//! silently keeps one ([`LoaderPlan::key_not_unique`]).
+//!
+//! See `docs/decisions.md` (Index advisor) for why each backend is asked this way.
 
+mod migration;
 mod report;
+mod statement;
 mod suggestion;
+mod view;
 
 #[cfg(feature = "mysql")]
 mod mysql;
@@ -36,34 +41,73 @@ use sqlx::Pool;
 
 use crate::LoaderInfo;
 
-pub use report::{AdvisorError, IndexReport, LoaderPlan};
-pub use suggestion::suggested_index;
-
-/// How a loader statement reaches its rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Access {
-    /// An index (or the primary key) serves the filter on the key column.
-    Indexed,
-    /// The table is read in full for every batch: the key column needs an index.
-    FullScan,
-}
+pub use report::{Access, AdvisorError, IndexReport, LoaderPlan};
+pub use statement::LoaderStatement;
+pub use suggestion::{Suggestion, Verification};
 
 /// A database the advisor knows how to ask for plans: implemented for `sqlx::Sqlite`,
 /// `sqlx::Postgres` and `sqlx::MySql` behind the `sqlite`, `postgres` and `mysql` features.
 /// Sealed.
 pub trait PlanDatabase: sqlx::Database + sealed::Sealed {
-    /// Plans `loader`'s statement on `pool` and classifies it. Internal to [`analyze`].
+    /// Plans `statement` on `pool` and classifies it. Internal to [`analyze`].
     #[doc(hidden)]
-    fn explain<'a>(pool: &'a Pool<Self>, loader: &'a LoaderInfo) -> BoxFuture<'a, Result<Explained, sqlx::Error>>;
+    fn inspect<'a>(pool: &'a Pool<Self>, statement: &'a LoaderStatement) -> BoxFuture<'a, Inspection>;
+
+    /// The what-if check of `suggestion` for `statement`, with the indexes of `assumed`
+    /// present before and after. Internal to [`analyze`].
+    #[doc(hidden)]
+    fn verify<'a>(
+        pool: &'a Pool<Self>,
+        statement: &'a LoaderStatement,
+        suggestion: &'a Suggestion,
+        assumed: &'a [Suggestion],
+    ) -> BoxFuture<'a, Verification>;
+}
+
+/// A table a suggested index goes on, and its columns. Internal to [`analyze`].
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub(crate) table: String,
+    pub(crate) columns: Vec<String>,
+    pub(crate) partitioned: bool,
 }
 
 /// One backend's answer for one statement. Internal to [`analyze`].
 #[doc(hidden)]
-#[derive(Debug, Clone)]
-pub struct Explained {
-    pub(crate) access: Access,
+#[derive(Debug, Clone, Default)]
+pub struct Inspection {
+    pub(crate) access: Option<Access>,
     pub(crate) index: Option<String>,
+    pub(crate) reason: Option<String>,
     pub(crate) plan: String,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) findings: Vec<String>,
+    pub(crate) key_not_unique: bool,
+}
+
+impl Inspection {
+    /// A statement that could not be analyzed, and why.
+    pub(crate) fn not_analyzed(reason: impl Into<String>) -> Self {
+        Self { access: Some(Access::NotAnalyzed), reason: Some(reason.into()), ..Self::default() }
+    }
+
+    /// Adds `target` unless an equal one is there.
+    pub(crate) fn target(&mut self, target: Target) {
+        if !self.targets.contains(&target) {
+            self.targets.push(target);
+        }
+    }
+
+    /// Records the uniqueness finding of a `key` loader whose columns no unique index backs.
+    pub(crate) fn not_unique(&mut self, statement: &LoaderStatement, detail: &str) {
+        self.key_not_unique = true;
+        self.findings.push(format!(
+            "`key` on a non-unique column ({}.{}) returns one of several rows: use `group` or add a unique index{detail}",
+            statement.table,
+            statement.key_columns.join(", ")
+        ));
+    }
 }
 
 mod sealed {
@@ -86,46 +130,87 @@ pub fn registered_for<DB: sqlx::Database>() -> Vec<LoaderInfo> {
     loaders
 }
 
-/// Plans every statement of `loaders` on `pool` (in the given order) and classifies each one;
-/// see the [module documentation](self) for the statements run per backend. Nothing is
-/// written: PostgreSQL's settings live in a transaction that is rolled back.
+/// Plans every loader statement of `loaders` on `pool` (in the given order), classifies it,
+/// checks `key` loaders for uniqueness, and proves each suggested index by a what-if plan; see
+/// the [module documentation](self) for the statements run per backend. `loaders` are
+/// [`LoaderInfo`]s (e.g. from [`registered_for`]) or [`LoaderStatement`]s.
 ///
-/// The report keeps, per loader, the [`Access`], the index found (`"INTEGER PRIMARY KEY"` for
-/// a SQLite rowid), the raw plan text, and for a full scan the [`suggested_index`].
+/// The report has exactly one entry per loader: a statement that cannot be planned (missing
+/// table, permissions, a parameter the database cannot type) is an [`Access::NotAnalyzed`]
+/// entry with the reason, and the rest of the report is complete.
 ///
 /// # Errors
-/// [`AdvisorError::OtherDatabase`] when a loader runs on another database than `DB` (checked
-/// before anything is run); [`AdvisorError::Database`] with the loader's name when a plan
-/// statement fails (e.g. the loader's table does not exist in this database).
-pub async fn analyze<DB: PlanDatabase>(pool: &Pool<DB>, loaders: &[LoaderInfo]) -> Result<IndexReport, AdvisorError> {
-    if let Some(other) = loaders.iter().find(|info| info.database != DB::NAME) {
-        return Err(AdvisorError::OtherDatabase { loader: other.loader, database: other.database, pool: DB::NAME });
-    }
-    let mut plans = Vec::with_capacity(loaders.len());
-    for loader in loaders {
-        let explained = DB::explain(pool, loader)
-            .await
-            .map_err(|source| AdvisorError::Database { loader: loader.loader, source })?;
-        let suggestion = match explained.access {
-            Access::FullScan => suggested_index(loader),
-            Access::Indexed => None,
-        };
-        plans.push(LoaderPlan {
-            loader: *loader,
-            access: explained.access,
-            index: explained.index,
-            plan: explained.plan,
-            suggestion,
+/// [`AdvisorError::OtherDatabase`] when a derived loader runs on another database than `DB`
+/// (checked before anything is run). Database errors are per loader, in the report.
+pub async fn analyze<DB, L>(pool: &Pool<DB>, loaders: impl IntoIterator<Item = L>) -> Result<IndexReport, AdvisorError>
+where
+    DB: PlanDatabase,
+    L: Into<LoaderStatement>,
+{
+    let statements: Vec<LoaderStatement> = loaders.into_iter().map(Into::into).collect();
+    if let Some(other) = statements.iter().find(|statement| statement.database.is_some_and(|name| name != DB::NAME)) {
+        return Err(AdvisorError::OtherDatabase {
+            loader: other.name.clone(),
+            database: other.database.unwrap_or_default(),
+            pool: DB::NAME,
         });
+    }
+    let mut plans = Vec::with_capacity(statements.len());
+    for statement in &statements {
+        let inspection = DB::inspect(pool, statement).await;
+        let access = inspection.access.unwrap_or(Access::NotAnalyzed);
+        let mut suggestions = Vec::new();
+        if access == Access::FullScan {
+            for target in &inspection.targets {
+                let mut suggestion =
+                    Suggestion::new(DB::NAME, &target.table, target.columns.clone(), target.partitioned);
+                suggestion.verification = DB::verify(pool, statement, &suggestion, &[]).await;
+                suggestions.push(suggestion);
+            }
+        }
+        plans.push(LoaderPlan {
+            loader: statement.name.clone(),
+            target: format!("{}.{}", statement.table, statement.key_columns.join(", ")),
+            sql: statement.sql.clone(),
+            access,
+            index: inspection.index,
+            reason: inspection.reason,
+            plan: inspection.plan,
+            suggestions,
+            findings: inspection.findings,
+            key_not_unique: inspection.key_not_unique,
+        });
+    }
+    // A suggestion the planner ignores alone may pay beside the others (both sides of a
+    // join): check each rejected one again with every verified suggestion present.
+    let verified: Vec<Suggestion> = IndexReport { database: DB::NAME, plans: plans.clone() }
+        .unique_suggestions(true)
+        .into_iter()
+        .cloned()
+        .collect();
+    if !verified.is_empty() {
+        for (plan, statement) in plans.iter_mut().zip(&statements) {
+            for suggestion in &mut plan.suggestions {
+                if suggestion.is_rejected() {
+                    let others: Vec<Suggestion> =
+                        verified.iter().filter(|other| other.ddl() != suggestion.ddl()).cloned().collect();
+                    let again = DB::verify(pool, statement, suggestion, &others).await;
+                    if matches!(again, Verification::Verified { .. }) {
+                        suggestion.verification = again;
+                    }
+                }
+            }
+        }
     }
     Ok(IndexReport { database: DB::NAME, plans })
 }
 
-/// Test helper: `Ok(())` when every statement of `loaders` is served by an index on `pool`,
-/// else [`AdvisorError::FullScans`], whose message lists every scanning statement with its
-/// suggested `CREATE INDEX`. Like the [instrument check helpers](crate::instrument::assert_max_queries), it
-/// never panics and never passes on nothing: call `.unwrap()` (the error's `Debug` is its
-/// message) or inspect the error.
+/// Test helper: `Ok(())` when every statement of `loaders` is [`Access::Indexed`] on `pool`,
+/// else [`AdvisorError::NotIndexed`], whose message lists every other statement with its
+/// reason and suggested `CREATE INDEX`. Like the
+/// [instrument check helpers](crate::instrument::assert_max_queries), it never panics and never
+/// passes on nothing: call `.unwrap()` (the error's `Debug` is its message) or inspect it.
+/// What-if checks run as in [`analyze`].
 ///
 /// ```ignore
 /// batchload::advisor::assert_indexed(&pool, &batchload::advisor::registered_for::<sqlx::Sqlite>())
@@ -135,12 +220,52 @@ pub async fn analyze<DB: PlanDatabase>(pool: &Pool<DB>, loaders: &[LoaderInfo]) 
 ///
 /// # Errors
 /// [`AdvisorError::NoLoaders`] for an empty `loaders` (nothing checked is not a pass),
-/// [`AdvisorError::FullScans`] with the whole report when any statement scans, and the errors
-/// of [`analyze`].
-pub async fn assert_indexed<DB: PlanDatabase>(pool: &Pool<DB>, loaders: &[LoaderInfo]) -> Result<(), AdvisorError> {
-    if loaders.is_empty() {
+/// [`AdvisorError::NotIndexed`] with the whole report when any statement is not indexed, and
+/// the errors of [`analyze`].
+pub async fn assert_indexed<DB, L>(pool: &Pool<DB>, loaders: impl IntoIterator<Item = L>) -> Result<(), AdvisorError>
+where
+    DB: PlanDatabase,
+    L: Into<LoaderStatement>,
+{
+    let report = analyze(pool, loaders).await?;
+    if report.plans.is_empty() {
         return Err(AdvisorError::NoLoaders);
     }
-    let report = analyze(pool, loaders).await?;
-    if report.is_indexed() { Ok(()) } else { Err(AdvisorError::FullScans(Box::new(report))) }
+    if report.is_indexed() { Ok(()) } else { Err(AdvisorError::NotIndexed(Box::new(report))) }
+}
+
+/// Whether `text` mentions `column` as a whole identifier (not as part of a longer name),
+/// ASCII case-insensitively.
+#[cfg(any(feature = "postgres", test))]
+pub(crate) fn mentions_column(text: &str, column: &str) -> bool {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let lower = text.to_ascii_lowercase();
+    let column = column.to_ascii_lowercase();
+    !column.is_empty()
+        && lower.match_indices(&column).any(|(at, _)| {
+            let before = lower[..at].chars().next_back();
+            let after = lower[at + column.len()..].chars().next();
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+}
+
+/// A database error as one line for a report.
+pub(crate) fn describe(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(database) => database.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_mentions_are_whole_identifiers() {
+        assert!(mentions_column("(bot_id = ANY ($0))", "bot_id"));
+        assert!(mentions_column("(t.\"bot_id\" = ANY ($0))", "bot_id"));
+        assert!(!mentions_column("(other_bot_id = ANY ($0))", "bot_id"));
+        assert!(!mentions_column("(bot_ids = 1)", "bot_id"));
+    }
 }

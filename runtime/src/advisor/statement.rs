@@ -1,0 +1,354 @@
+//! What the advisor analyzes: one loader statement (derived or hand-written), and the SQL text
+//! helpers the backends share (placeholders, the alias of the key table, `ORDER BY`).
+
+use crate::LoaderInfo;
+
+/// One loader statement to analyze: what a derived loader registers ([`LoaderInfo`], converted
+/// with `From`), or a hand-written loader described with [`LoaderStatement::new`].
+///
+/// The advisor needs the statement's SQL, the table whose column(s) the key list is matched
+/// against (the *key table*: a table, a view, a partitioned or inheritance parent) and those
+/// columns. Every other bind parameter of a hand-written statement is planned without a value
+/// (see the [module documentation](super) for what each backend binds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoaderStatement {
+    pub(crate) name: String,
+    pub(crate) database: Option<&'static str>,
+    pub(crate) table: String,
+    pub(crate) key_columns: Vec<String>,
+    pub(crate) sql: String,
+    pub(crate) unique: bool,
+    pub(crate) order_by: Option<String>,
+}
+
+impl LoaderStatement {
+    /// A hand-written loader `name` whose statement `sql` matches its key list (bind parameter
+    /// 1: `$1` on PostgreSQL, `?1` or the first `?` on SQLite, the first `?` on MySQL) against
+    /// `key_column` of `table` (written as in the SQL, optionally `schema.table`). A group
+    /// (one-to-many) loader; see [`LoaderStatement::unique`] and [`LoaderStatement::order_by`].
+    pub fn new(
+        name: impl Into<String>,
+        table: impl Into<String>,
+        key_column: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            database: None,
+            table: table.into(),
+            key_columns: vec![key_column.into()],
+            sql: sql.into(),
+            unique: false,
+            order_by: None,
+        }
+    }
+
+    /// Marks the loader one-to-one (`key`): the advisor then checks that a unique index or the
+    /// primary key backs the key column(s).
+    #[must_use]
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    /// The column each key's rows are ordered by: suggestions become `(key, order_by)`.
+    #[must_use]
+    pub fn order_by(mut self, column: impl Into<String>) -> Self {
+        self.order_by = Some(column.into());
+        self
+    }
+
+    /// The loader's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl From<&LoaderInfo> for LoaderStatement {
+    fn from(info: &LoaderInfo) -> Self {
+        Self {
+            name: info.loader.to_owned(),
+            database: Some(info.database),
+            table: info.table.to_owned(),
+            key_columns: vec![info.key_column.to_owned()],
+            sql: info.sql.to_owned(),
+            unique: info.unique,
+            order_by: info.order_by.map(str::to_owned),
+        }
+    }
+}
+
+impl From<LoaderInfo> for LoaderStatement {
+    fn from(info: LoaderInfo) -> Self {
+        Self::from(&info)
+    }
+}
+
+impl From<&LoaderStatement> for LoaderStatement {
+    fn from(statement: &LoaderStatement) -> Self {
+        statement.clone()
+    }
+}
+
+impl LoaderStatement {
+    /// The table without its schema.
+    pub(crate) fn bare_table(&self) -> &str {
+        bare(&self.table)
+    }
+
+    /// The columns a suggested index gets: the key column(s), then `order_by` when it is not
+    /// one of them.
+    pub(crate) fn index_columns(&self) -> Vec<String> {
+        let mut columns = self.key_columns.clone();
+        if let Some(order_by) = &self.order_by
+            && !columns.iter().any(|column| column.eq_ignore_ascii_case(order_by))
+        {
+            columns.push(order_by.clone());
+        }
+        columns
+    }
+}
+
+/// `name` without a `schema.` prefix.
+pub(crate) fn bare(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// An identifier without its quotes (`"x"`, `` `x` ``, `[x]`).
+pub(crate) fn unquote(name: &str) -> &str {
+    let name = name.trim();
+    let quoted = |open: char, close: char| name.len() >= 2 && name.starts_with(open) && name.ends_with(close);
+    if quoted('"', '"') || quoted('`', '`') || quoted('[', ']') { &name[1..name.len() - 1] } else { name }
+}
+
+/// One piece of SQL text outside string literals and quoted identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    /// Code (keywords, operators, unquoted names, placeholders).
+    Code(&'a str),
+    /// A string literal or a quoted identifier, quotes included.
+    Quoted(&'a str),
+}
+
+/// Splits `sql` into code and quoted pieces ('...', "...", `...`), so placeholders and keywords
+/// are only looked for in code.
+pub(crate) fn pieces(sql: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let bytes = sql.as_bytes();
+    let mut start = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let quote = bytes[at];
+        if quote == b'\'' || quote == b'"' || quote == b'`' {
+            if start < at {
+                out.push(Piece::Code(&sql[start..at]));
+            }
+            let mut end = at + 1;
+            loop {
+                match bytes.get(end) {
+                    None => break,
+                    Some(&byte) if byte == quote => {
+                        if bytes.get(end + 1) == Some(&quote) {
+                            end += 2;
+                            continue;
+                        }
+                        end += 1;
+                        break;
+                    }
+                    Some(_) => end += 1,
+                }
+            }
+            out.push(Piece::Quoted(&sql[at..end]));
+            start = end;
+            at = end;
+        } else {
+            at += 1;
+        }
+    }
+    if start < bytes.len() {
+        out.push(Piece::Code(&sql[start..]));
+    }
+    out
+}
+
+/// The bind parameters of `sql` in order of first appearance: `$n` (PostgreSQL), `?n`
+/// (SQLite) by number; each bare `?` (SQLite, MySQL) is the next number.
+pub(crate) fn parameters(sql: &str) -> Vec<usize> {
+    let mut found: Vec<usize> = Vec::new();
+    let mut next_bare = 1;
+    for piece in pieces(sql) {
+        let Piece::Code(code) = piece else { continue };
+        let bytes = code.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at] == b'$' || bytes[at] == b'?' {
+                let digits = bytes[at + 1..].iter().take_while(|byte| byte.is_ascii_digit()).count();
+                let number = if digits > 0 {
+                    code[at + 1..at + 1 + digits].parse().unwrap_or(0)
+                } else if bytes[at] == b'?' {
+                    let number = next_bare;
+                    next_bare += 1;
+                    number
+                } else {
+                    0
+                };
+                if number > 0 && !found.contains(&number) {
+                    found.push(number);
+                }
+                at += 1 + digits;
+            } else {
+                at += 1;
+            }
+        }
+    }
+    found
+}
+
+/// `sql` without its last top-level `ORDER BY` clause (outside quotes and parentheses).
+#[cfg(any(feature = "postgres", test))]
+pub(crate) fn without_order_by(sql: &str) -> &str {
+    let mut depth: i32 = 0;
+    let mut cut = None;
+    let mut offset = 0;
+    for piece in pieces(sql) {
+        match piece {
+            Piece::Quoted(text) => offset += text.len(),
+            Piece::Code(code) => {
+                let upper = code.to_ascii_uppercase();
+                for (index, byte) in upper.bytes().enumerate() {
+                    match byte {
+                        b'(' => depth += 1,
+                        b')' => depth -= 1,
+                        b'O' if depth == 0 && upper[index..].starts_with("ORDER BY") => {
+                            let before = upper[..index].chars().next_back();
+                            if before.is_none_or(|c| c.is_whitespace()) {
+                                cut = Some(offset + index);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                offset += code.len();
+            }
+        }
+    }
+    match cut {
+        Some(at) => sql[..at].trim_end(),
+        None => sql,
+    }
+}
+
+/// The alias `table` has in `sql` (`FROM "table" AS t`, `JOIN table pt`): the name a plan uses
+/// for it; the bare table name when it has no alias.
+pub(crate) fn alias_of(sql: &str, table: &str) -> String {
+    let tokens = tokens(sql);
+    let wanted = bare(table);
+    for (index, token) in tokens.iter().enumerate() {
+        let name = token.rsplit('.').next().map(unquote).unwrap_or("");
+        let full = token.split('.').map(unquote).collect::<Vec<_>>().join(".");
+        let previous = index.checked_sub(1).and_then(|at| tokens.get(at)).map(|word| word.to_ascii_uppercase());
+        let after_from = matches!(previous.as_deref(), Some("FROM" | "JOIN"));
+        if after_from && (name.eq_ignore_ascii_case(wanted) || full.eq_ignore_ascii_case(table)) {
+            let mut next = index + 1;
+            if tokens.get(next).is_some_and(|word| word.eq_ignore_ascii_case("AS")) {
+                next += 1;
+            }
+            if let Some(alias) = tokens.get(next) {
+                let upper = alias.to_ascii_uppercase();
+                let keyword =
+                    ["WHERE", "JOIN", "INNER", "LEFT", "RIGHT", "ON", "CROSS", "ORDER", "GROUP", "LIMIT", ",", ")"];
+                if !keyword.contains(&upper.as_str()) {
+                    return unquote(alias).to_owned();
+                }
+            }
+            return wanted.to_owned();
+        }
+    }
+    wanted.to_owned()
+}
+
+/// Whitespace-separated words of `sql`, with `,`, `(` and `)` as words of their own (quoted
+/// pieces stay whole).
+pub(crate) fn tokens(sql: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for piece in pieces(sql) {
+        match piece {
+            Piece::Quoted(text) => current.push_str(text),
+            Piece::Code(code) => {
+                for c in code.chars() {
+                    if c.is_whitespace() || c == ',' || c == '(' || c == ')' {
+                        if !current.is_empty() {
+                            out.push(std::mem::take(&mut current));
+                        }
+                        if !c.is_whitespace() {
+                            out.push(c.to_string());
+                        }
+                    } else {
+                        current.push(c);
+                    }
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_outside_quotes() {
+        assert_eq!(parameters("SELECT 1 WHERE a = ANY($1) AND b = $2 AND c = '$3' AND d = $1"), vec![1, 2]);
+        assert_eq!(parameters("SELECT 1 WHERE a IN (SELECT value FROM json_each(?1)) AND b = ?2"), vec![1, 2]);
+        assert_eq!(
+            parameters(
+                "SELECT '?' FROM t WHERE a IN (SELECT k.k FROM JSON_TABLE(?, '$[*]' COLUMNS (k BIGINT PATH '$')) AS k) AND b = ?"
+            ),
+            vec![1, 2]
+        );
+        assert_eq!(parameters("SELECT 1"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn order_by_is_cut_at_the_top_level() {
+        assert_eq!(without_order_by("SELECT a FROM t WHERE x = 1 ORDER BY t.a, t.id"), "SELECT a FROM t WHERE x = 1");
+        assert_eq!(
+            without_order_by("SELECT a FROM (SELECT a FROM t ORDER BY a) AS s WHERE b = 'ORDER BY'"),
+            "SELECT a FROM (SELECT a FROM t ORDER BY a) AS s WHERE b = 'ORDER BY'"
+        );
+        assert_eq!(without_order_by("SELECT a FROM t"), "SELECT a FROM t");
+    }
+
+    #[test]
+    fn aliases() {
+        assert_eq!(alias_of("SELECT t.`a` FROM `bots` AS t WHERE t.`a` IN (1)", "bots"), "t");
+        assert_eq!(
+            alias_of("SELECT pt.a FROM adv_post_tags AS pt JOIN adv_tags AS g ON g.id = pt.tag_id", "adv_post_tags"),
+            "pt"
+        );
+        assert_eq!(alias_of("SELECT pt.a FROM adv_post_tags pt, x", "adv_tags"), "adv_tags");
+        assert_eq!(alias_of("SELECT a FROM \"app\".\"bots\" AS b", "app.bots"), "b");
+        assert_eq!(alias_of("SELECT a FROM bots WHERE a = 1", "bots"), "bots");
+    }
+
+    #[test]
+    fn quoted_pieces() {
+        assert_eq!(
+            pieces("a 'it''s' \"x\" b"),
+            vec![
+                Piece::Code("a "),
+                Piece::Quoted("'it''s'"),
+                Piece::Code(" "),
+                Piece::Quoted("\"x\""),
+                Piece::Code(" b")
+            ]
+        );
+        assert_eq!(unquote("`x`"), "x");
+        assert_eq!(unquote("\"x\""), "x");
+    }
+}
