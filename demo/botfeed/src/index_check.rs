@@ -38,14 +38,16 @@ pub struct IndexRow {
 }
 
 fn access(plan: &LoaderPlan) -> String {
-    match plan.access {
-        Access::Indexed => format!("index {}", plan.index.as_deref().unwrap_or("?")),
+    match plan.access() {
+        Access::Indexed => format!("index {}", plan.index().unwrap_or("?")),
         Access::FullScan => "full scan".to_owned(),
+        Access::NotIndexable => "not indexable".to_owned(),
+        _ => format!("not analyzed: {}", plan.reason().unwrap_or("?")),
     }
 }
 
-fn scans(report: &IndexReport) -> Vec<&'static str> {
-    report.full_scans().map(|plan| plan.loader.loader).collect()
+fn scans(report: &IndexReport) -> Vec<&str> {
+    report.full_scans().map(LoaderPlan::loader).collect()
 }
 
 impl IndexCheck {
@@ -53,18 +55,20 @@ impl IndexCheck {
     /// its report `after` (`None, None` is never passed: without a migration, `after` is
     /// `None`).
     pub fn new(before: &IndexReport, after: Option<(&str, &IndexReport)>) -> Self {
-        let total = before.plans.len();
+        let total = before.plans().len();
         let scanning = scans(before);
         let fixes: Vec<String> = before.suggestions().into_iter().map(str::to_owned).collect();
         let loaders = before
-            .plans
+            .plans()
             .iter()
             .map(|plan| IndexRow {
-                loader: plan.loader.loader.to_owned(),
-                target: format!("{}.{}", plan.loader.table, plan.loader.key_column),
+                loader: plan.loader().to_owned(),
+                target: plan.target().to_owned(),
                 before: access(plan),
-                after: after.and_then(|(_, report)| report.plan(plan.loader.loader)).map(access),
-                ddl: plan.suggestion.clone(),
+                after: after.and_then(|(_, report)| report.plan(plan.loader())).map(access),
+                ddl: (!plan.suggestions().is_empty()).then(|| {
+                    plan.suggestions().iter().map(|suggestion| suggestion.ddl()).collect::<Vec<_>>().join("\n")
+                }),
             })
             .collect();
         let summary = match after {

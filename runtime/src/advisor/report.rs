@@ -56,6 +56,11 @@ impl LoaderPlan {
         &self.loader
     }
 
+    /// What the loader reads, as the report prints it (e.g. `bot_stances.bot_id`).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
     /// How the statement reaches its rows.
     pub fn access(&self) -> Access {
         self.access
