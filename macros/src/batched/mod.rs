@@ -7,6 +7,7 @@ mod ast;
 mod attr;
 mod backend;
 mod check;
+mod check_relations;
 mod ctxt;
 mod expand;
 mod fallback;
@@ -24,6 +25,7 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
     let backend = backend::resolve(&model, &errors);
     if let Some(backend) = backend {
         check::check_keys(&model, backend, &errors);
+        check_relations::check_keys(&model, backend, &errors);
     }
     match backend {
         Some(backend) if errors.is_empty() => expand::expand(&model, backend),
