@@ -2,7 +2,7 @@
 //! may change in any release.
 
 pub use crate::key::{JsonKey, KeyEncoding};
-pub use crate::relation::{JsonKeyTuple, Linked, Through, json_tuple_keys};
+pub use crate::relation::{Linked, Through};
 pub use crate::{BatchQuery, Grouped, Loader, LoaderOptions, Unique};
 pub use futures_util::future::BoxFuture;
 pub use sqlx::{Error as SqlxError, Pool};

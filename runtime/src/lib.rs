@@ -110,6 +110,6 @@ pub use key::{JsonKey, KeyEncoding};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
 pub use query::BatchQuery;
-pub use relation::{JsonKeyTuple, Linked, LinkedRow, Through, json_tuple_keys};
+pub use relation::{Linked, LinkedRow, Through};
 pub use shape::{Grouped, Shape, Unique};
 pub use stats::LoaderStats;

@@ -120,9 +120,11 @@ pub struct Topic {
 /// Test fixture: a bot following a topic, unique per `(topic_id, bot_id)`: composite key
 /// loader [`BotTopicByTopicIdAndBotId`] (key tuple in the attribute's order, not the fields').
 #[derive(Debug, Clone, PartialEq, Batched)]
-#[batched(table = "bot_topics", key(topic_id, bot_id))]
+#[batched(table = "bot_topics", key(topic_id, bot_id), order_by = "position")]
 pub struct BotTopic {
-    /// The following bot.
+    /// The following bot; loader [`BotTopicByBotId`] (the first of two chained loaders
+    /// reading a bot's topics, in `position` order, ties by the composite key).
+    #[batched(group)]
     pub bot_id: i64,
     /// The followed topic.
     pub topic_id: i64,

@@ -301,3 +301,30 @@ fn relation_loaders_on_a_fixed_case() {
         assert_eq!(by_emoji.stats().statements, 1);
     }));
 }
+
+/// The relation loaders register like derived loaders: the N+1 detector and the index advisor
+/// see them (table and key column of the filter each statement applies), and the advisor
+/// plans each statement and finds the fixture's index serving it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relation_loaders_are_registered_and_indexed() {
+    within("relations advisor", async {
+        let Some(db) = backend::TestDb::connect(2).await else { return };
+        let expected = [
+            ("BotTopicByTopicIdAndBotId", "bot_topics", "topic_id"),
+            ("ReactionByMessageId", "reactions", "message_id"),
+            ("ReactionByMessageIdAndEmoji", "reactions", "message_id"),
+            ("TopicByBotId", "bot_topics", "bot_id"),
+        ];
+        let loaders: Vec<_> = batchload::advisor::registered_for::<backend::Db>()
+            .into_iter()
+            .filter(|info| expected.iter().any(|(name, _, _)| *name == info.loader))
+            .collect();
+        let found: Vec<_> = loaders.iter().map(|info| (info.loader, info.table, info.key_column)).collect();
+        assert_eq!(found, expected);
+        let report = batchload::advisor::analyze(&db.pool, &loaders).await.expect("plan the relation statements");
+        for plan in &report.plans {
+            assert_eq!(plan.access, batchload::advisor::Access::Indexed, "{}:\n{}", plan.loader.loader, plan.plan);
+        }
+    })
+    .await;
+}

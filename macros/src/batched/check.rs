@@ -87,7 +87,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
         .find_map(|field| field.roles.first().filter(|role| role.value == Role::Group && field.order_by.is_none()));
     if let Some(group) = unordered_group
         && model.order_by.is_none()
-        && model.primary_key().is_none()
+        && model.tie_breaker().is_empty()
     {
         errors.error(
             group.span,
