@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use crate::{BatchQuery, Shape};
+use crate::BatchQuery;
+use crate::shape::Shape;
 
 /// One row of a many-to-many statement: the parent key it was reached through (the join
 /// table's `parent` column) and the row itself. Loaders of the [`Through`] shape hand out

@@ -69,7 +69,11 @@ pub(crate) fn order_terms(text: &str) -> Option<Vec<OrderTerm>> {
 /// One loader to generate.
 pub(crate) enum LoaderSpec<'m, 'a> {
     /// `#[batched(key)]` / `#[batched(group)]` on one field (with `limit` for top-N).
-    Single { field: &'m Field<'a>, role: &'m Spanned<Role> },
+    Single {
+        field: &'m Field<'a>,
+        #[cfg_attr(not(test), allow(dead_code))]
+        role: &'m Spanned<Role>,
+    },
     /// `key(a, b)` / `group(a, b)` on the struct, with its fields in the written order.
     Composite { composite: &'m Composite, fields: Vec<&'m Field<'a>> },
     /// `through(...)` on the struct, with the field its `child` column references.

@@ -1,6 +1,6 @@
 //! `#[derive(Batched)]`: parse (`ast`, `attr`) -> validate (`check`), pick the database
 //! (`backend`) -> generate SQL (`sql`, one module per dialect)
-//! -> generate tokens (`expand`); on invalid input, `fallback` stubs the loader types so one
+//! -> generate tokens (`expand`, `expand_relations`); on invalid input, `fallback` stubs the loader types so one
 //! mistake gives one error.
 
 mod ast;
@@ -10,6 +10,7 @@ mod check;
 mod check_relations;
 mod ctxt;
 mod expand;
+mod expand_relations;
 mod fallback;
 mod sql;
 

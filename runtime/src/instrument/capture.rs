@@ -169,7 +169,7 @@ pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(keys: usize, task: F) -> i
         parent: &caller,
         "batchload.batch",
         batchload.loader = Q::LOADER,
-        db.system.name = super::loaders::otel_system_name(<Q::Database as sqlx::Database>::NAME),
+        db.system.name = super::loaders::otel_system_name(Q::DATABASE),
         db.collection.name = Q::TABLE,
         db.operation.name = "SELECT",
         db.query.summary = tracing::field::display(format_args!("SELECT {}", Q::TABLE)),

@@ -181,7 +181,8 @@ async fn loaders_generated_without_the_prelude_load_the_right_rows() {
 async fn relation_loaders_generated_without_the_prelude_load_the_right_rows() {
     let db = TestDb::new(5).await;
     sqlx::query(
-        "INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) VALUES \
+        "INSERT INTO bots (id, name, persona) VALUES (1, 'ada', ''), (2, 'bob', ''); \
+         INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) VALUES \
          (12, 1, 'rates', 'up', 0.75, 'hawk'), (11, 1, 'oil', 'down', 0.25, NULL), \
          (13, 1, 'gold', 'flat', 0.5, 'hawk'), (21, 2, 'rates', 'down', 1.0, 'dove'); \
          INSERT INTO topics (id, name) VALUES (1, 'rates'), (2, 'oil'); \

@@ -9,7 +9,7 @@ mod sqlite;
 
 pub(crate) use key_kind::{KeyKind, SUPPORTED_JSON_KEYS};
 
-use super::ast::{Field, LoaderSpec, Model, OrderTerm, order_terms};
+use super::ast::{Field, Model, OrderTerm, order_terms};
 use super::attr::Role;
 use super::backend::Backend;
 
@@ -38,8 +38,10 @@ fn dialect(backend: Backend) -> &'static dyn Dialect {
     }
 }
 
-/// The statement of one loader, for `backend`.
-pub(crate) fn statement(backend: Backend, model: &Model<'_>, spec: &LoaderSpec<'_, '_>) -> String {
+/// The statement of one loader, for `backend` (the snapshot tests' entry point).
+#[cfg(test)]
+pub(crate) fn statement(backend: Backend, model: &Model<'_>, spec: &super::ast::LoaderSpec<'_, '_>) -> String {
+    use super::ast::LoaderSpec;
     match spec {
         LoaderSpec::Single { field, role } => select(backend, model, field, role.value, KeyKind::of(field.key_type())),
         LoaderSpec::Composite { composite, fields } => composite_select(backend, model, fields, composite.role.value),
