@@ -281,7 +281,7 @@ fn relation_loaders_on_a_fixed_case() {
 
         let topics = TopicByBotId::new(db.pool.clone());
         let (one, two, three, again) =
-            tokio::try_join!(topics.load(1), topics.load(2), topics.load(3), topics.load(1)).unwrap();
+            tokio::try_join!(topics.load(1), topics.load(2), topics.load(3), topics.load(1)).expect("load topics");
         assert_eq!(one, [topic(3), topic(1), topic(2)]);
         assert_eq!(two, [topic(2)]);
         assert_eq!(three, []);
@@ -290,14 +290,14 @@ fn relation_loaders_on_a_fixed_case() {
 
         let follows = BotTopicByTopicIdAndBotId::new(db.pool.clone());
         let (found, swapped, missing) =
-            tokio::try_join!(follows.load((2, 1)), follows.load((1, 2)), follows.load((9, 9))).unwrap();
+            tokio::try_join!(follows.load((2, 1)), follows.load((1, 2)), follows.load((9, 9))).expect("load follows");
         assert_eq!(found, Some(BotTopic { bot_id: 1, topic_id: 2, position: 1 }));
         assert_eq!(swapped, None, "the key is (topic_id, bot_id): (1, 2) is topic 1 of bot 2");
         assert_eq!(missing, None);
         assert_eq!(follows.stats().statements, 1);
 
         let top = ReactionByMessageId::new(db.pool.clone());
-        let (first, second, none) = tokio::try_join!(top.load(1), top.load(2), top.load(3)).unwrap();
+        let (first, second, none) = tokio::try_join!(top.load(1), top.load(2), top.load(3)).expect("load top reactions");
         assert_eq!(first.iter().map(|reaction| reaction.id).collect::<Vec<_>>(), [4, 2, 1]);
         assert_eq!(second.iter().map(|reaction| reaction.id).collect::<Vec<_>>(), [5]);
         assert_eq!(none, []);
@@ -305,7 +305,7 @@ fn relation_loaders_on_a_fixed_case() {
 
         let by_emoji = ReactionByMessageIdAndEmoji::new(db.pool.clone());
         let (lower, upper) =
-            tokio::try_join!(by_emoji.load((1, "a".to_owned())), by_emoji.load((1, "A".to_owned()))).unwrap();
+            tokio::try_join!(by_emoji.load((1, "a".to_owned())), by_emoji.load((1, "A".to_owned()))).expect("load reactions by emoji");
         assert_eq!(lower.iter().map(|reaction| reaction.id).collect::<Vec<_>>(), [1, 4, 3]);
         assert_eq!(upper.iter().map(|reaction| reaction.id).collect::<Vec<_>>(), [2]);
         assert_eq!(by_emoji.stats().statements, 1);

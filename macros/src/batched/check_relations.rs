@@ -18,6 +18,31 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
     for through in &model.throughs {
         check_through(model, through, errors);
     }
+    check_loader_names(model, errors);
+}
+
+/// Two loaders of one struct with the same type name (a `through` whose parent column is also
+/// a `group` field, two identical composites) would be two definitions of one type.
+fn check_loader_names(model: &Model<'_>, errors: &Errors) {
+    let mut seen: Vec<syn::Ident> = Vec::new();
+    for spec in model.loaders() {
+        let name = match &spec {
+            super::ast::LoaderSpec::Single { field, .. } => model.loader_ident(field),
+            super::ast::LoaderSpec::Composite { composite, .. } => model.composite_ident(composite),
+            super::ast::LoaderSpec::Through { through, .. } => model.through_ident(through),
+        };
+        if seen.contains(&name) {
+            errors.error(
+                name.span(),
+                format_args!(
+                    "a second loader named `{name}`: each key, group, composite and through gets its own loader type; \
+                     name this one with loader = \"...\" inside through(...), or remove the duplicate declaration"
+                ),
+            );
+        } else {
+            seen.push(name);
+        }
+    }
 }
 
 /// `limit = N`: a positive N, on a `group` field, with an order, and a primary key to join

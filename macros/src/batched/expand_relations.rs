@@ -16,16 +16,28 @@ use super::expand::Fetch;
 use super::sql::{self, KeyKind};
 
 /// The relation loaders of `model`.
+/// A loader whose name an earlier one already has (a spanned error, reported by `check`) is
+/// left out, so the stubs do not add "defined multiple times" errors.
 pub(crate) fn expand(model: &Model<'_>, backend: Backend, fetch: &Fetch) -> TokenStream {
-    model
-        .loaders()
-        .iter()
-        .map(|spec| match spec {
+    let mut names: Vec<Ident> = model.loader_fields().map(|(field, _)| model.loader_ident(field)).collect();
+    let mut tokens = TokenStream::new();
+    for spec in model.loaders() {
+        let name = match &spec {
+            LoaderSpec::Single { .. } => continue,
+            LoaderSpec::Composite { composite, .. } => model.composite_ident(composite),
+            LoaderSpec::Through { through, .. } => model.through_ident(through),
+        };
+        if names.contains(&name) {
+            continue;
+        }
+        names.push(name);
+        tokens.extend(match &spec {
             LoaderSpec::Single { .. } => TokenStream::new(),
             LoaderSpec::Composite { composite, fields } => composite_loader(model, composite, fields, backend, fetch),
-            LoaderSpec::Through { through, target } => through_loader(model, spec, through, target, backend, fetch),
-        })
-        .collect()
+            LoaderSpec::Through { through, target } => through_loader(model, &spec, through, target, backend, fetch),
+        });
+    }
+    tokens
 }
 
 fn database(backend: Backend) -> TokenStream {
