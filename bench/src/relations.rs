@@ -94,8 +94,8 @@ macro_rules! backend_rows {
         pub mod $module {
             use super::*;
             use $crate_name::{
-                BotTopicByBotId, BotTopicByTopicIdAndBotId, Reaction, ReactionByMessageId, Topic, TopicById,
-                TopicByBotId,
+                BotTopicByBotId, BotTopicByTopicIdAndBotId, Reaction, ReactionByMessageId, Topic, TopicByBotId,
+                TopicById,
             };
 
             /// The pool type of this backend.
@@ -166,16 +166,15 @@ macro_rules! backend_rows {
                     Row::TopnLoop => {
                         let mut found = 0;
                         for key in keys {
-                            let rows = sqlx::query_as::<_, (i64, i64, String, i64)>(sqlx::AssertSqlSafe(
-                                $crate_name::sql(
+                            let rows =
+                                sqlx::query_as::<_, (i64, i64, String, i64)>(sqlx::AssertSqlSafe($crate_name::sql(
                                     "SELECT id, message_id, emoji, score FROM reactions WHERE message_id = $1 \
                                      ORDER BY score DESC, id DESC LIMIT 3",
-                                ),
-                            ))
-                            .bind(*key)
-                            .fetch_all(pool)
-                            .await
-                            .expect("per-parent statement");
+                                )))
+                                .bind(*key)
+                                .fetch_all(pool)
+                                .await
+                                .expect("per-parent statement");
                             found += rows.into_iter().map(reaction).count();
                         }
                         found

@@ -72,9 +72,8 @@ impl Slot<u64> {
     /// Sets a `name = 123` option (a non-negative integer literal).
     fn set_integer(&mut self, errors: &Errors, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let span = meta.path.require_ident()?.span();
-        let expected = |span| {
-            syn::Error::new(span, format_args!("`{0}` takes a positive integer: write {0} = 30", self.name))
-        };
+        let expected =
+            |span| syn::Error::new(span, format_args!("`{0}` takes a positive integer: write {0} = 30", self.name));
         self.written = true;
         let value = meta.value().map_err(|_| expected(span))?;
         let expression = value.parse::<syn::Expr>()?;
@@ -220,10 +219,8 @@ fn composite(meta: &ParseNestedMeta<'_>, errors: &Errors) -> syn::Result<Composi
     let mut fields: Vec<syn::Ident> = Vec::new();
     meta.parse_nested_meta(|inner| {
         match inner.path.get_ident() {
-            Some(ident) if fields.contains(ident) => errors.error(
-                ident.span(),
-                format_args!("`{ident}` is listed twice in this composite `{}`", role.keyword()),
-            ),
+            Some(ident) if fields.contains(ident) => errors
+                .error(ident.span(), format_args!("`{ident}` is listed twice in this composite `{}`", role.keyword())),
             Some(ident) => fields.push(ident.clone()),
             None => errors.error(
                 syn::spanned::Spanned::span(&inner.path),

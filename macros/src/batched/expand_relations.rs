@@ -270,8 +270,21 @@ struct Parts<'m, 'a> {
 /// The `{Loader}Query` type and its `BatchQuery` impl, the `{Loader}` newtype (constructors,
 /// `Clone`, `Debug`, `Deref` to `batchload::Loader`) and its registration.
 fn scaffold(parts: &Parts<'_, '_>) -> TokenStream {
-    let Parts { model, loader, key_type, row_type, shape, database, table, key_column, sql, fetch_body, key_of, doc, .. } =
-        parts;
+    let Parts {
+        model,
+        loader,
+        key_type,
+        row_type,
+        shape,
+        database,
+        table,
+        key_column,
+        sql,
+        fetch_body,
+        key_of,
+        doc,
+        ..
+    } = parts;
     let vis = model.vis;
     let loader_name = loader.to_string();
     let query = format_ident!("{}Query", loader);

@@ -84,7 +84,10 @@ mod shadowed {
 
     /// A topic, read many-to-many through `bot_topics`.
     #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::batchload::Batched)]
-    #[batched(table = "topics", through(table = "bot_topics", parent = "bot_id", child = "topic_id", loader = "TopicsOfBot"))]
+    #[batched(
+        table = "topics",
+        through(table = "bot_topics", parent = "bot_id", child = "topic_id", loader = "TopicsOfBot")
+    )]
     pub struct Topic {
         #[batched(key)]
         pub id: i64,

@@ -244,7 +244,10 @@ fn relation_statements_keep_one_bind_parameter_and_the_attribute_key_order() {
         }
         // key(topic_id, bot_id): the tuple's first element is topic_id, whatever the field order.
         let composite = &all_statements(backend, &bot_topic())[0];
-        assert!(composite.contains("(t.`topic_id`, t.`bot_id`) IN") || composite.contains("(t.\"topic_id\", t.\"bot_id\") IN"));
+        assert!(
+            composite.contains("(t.`topic_id`, t.`bot_id`) IN")
+                || composite.contains("(t.\"topic_id\", t.\"bot_id\") IN")
+        );
     }
 }
 
