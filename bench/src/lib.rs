@@ -7,11 +7,14 @@
 //!   [`workload::Backend::run`];
 //! * [`overhead`]: the empty functions of the `#[timed]` overhead row and their subscriber;
 //! * [`measure`]: interleaved repetitions and medians (the quick mode);
-//! * [`quick`]: the quick mode itself, producing the JSON document of the issue.
+//! * [`quick`]: the quick mode itself, producing the JSON document of the issue;
+//! * [`relations`]: the relation loaders' rows (top-N, many-to-many, composite keys), run by
+//!   `cargo run --release -p batchload-bench --bin relations`.
 
 pub mod measure;
 pub mod overhead;
 pub mod quick;
+pub mod relations;
 pub mod workload;
 
 /// Rows in the benchmark `bots` table (indexed key: the `INTEGER PRIMARY KEY` / `BIGINT`

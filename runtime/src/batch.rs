@@ -26,8 +26,9 @@ use std::time::{Duration, Instant};
 use futures_util::future::try_join_all;
 
 use crate::cache::{Cache, Cached};
+use crate::shape::Shape;
 use crate::stats::StatsCounters;
-use crate::{BatchQuery, Error, LoaderOptions, Shape};
+use crate::{BatchQuery, Error, LoaderOptions};
 
 /// The engine's hash maps: keyed by the loader's keys, hashed with `foldhash` (seeded per
 /// map, several times cheaper than SipHash on small keys).
@@ -43,7 +44,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 pub(crate) struct Inner<Q: BatchQuery, S: Shape<Q>> {
-    pub(crate) pool: sqlx::Pool<Q::Database>,
+    pub(crate) query: Q,
     pub(crate) options: LoaderOptions,
     pub(crate) stats: StatsCounters,
     state: Mutex<State<Q::Key, S::Value>>,
@@ -176,10 +177,10 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
-    pub(crate) fn new(pool: sqlx::Pool<Q::Database>, options: LoaderOptions) -> Self {
+    pub(crate) fn new(query: Q, options: LoaderOptions) -> Self {
         let cache = Cache::new(options.cache);
         Self {
-            pool,
+            query,
             options,
             stats: StatsCounters::default(),
             state: Mutex::new(State {
@@ -489,8 +490,8 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(mut completion: Completion<Q, S>, (cach
     let chunks = completion.keys.len().div_ceil(chunk_size);
     completion.inner.stats.record_batch(chunks, completion.keys.len());
     let fetched = {
-        let pool = &completion.inner.pool;
-        try_join_all(completion.keys.chunks(chunk_size).map(|chunk| Q::fetch(pool, chunk))).await
+        let query = &completion.inner.query;
+        try_join_all(completion.keys.chunks(chunk_size).map(|chunk| query.fetch(chunk))).await
     };
     let elapsed = started.elapsed();
     let outcome = match fetched {
@@ -499,8 +500,8 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(mut completion: Completion<Q, S>, (cach
             let mut rows = 0usize;
             for row in chunk_rows.into_iter().flatten() {
                 rows += 1;
-                if let Some(key) = Q::key_of(&row) {
-                    S::absorb(&mut answers, key.clone(), row);
+                if let Some(key) = completion.inner.query.key_of(&row) {
+                    S::absorb(&mut answers, key, row);
                 }
             }
             completion.inner.stats.record_outcome(rows, false);

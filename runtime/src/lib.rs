@@ -47,6 +47,15 @@
 //!
 //! See [`Loader`] for the runtime guarantees (batching, cache, errors, cancellation).
 //!
+//! ## Hand-written loaders
+//!
+//! For SQL the derive does not write (a join, a flag computed for the current viewer, a
+//! composite key), implement [`BatchQuery`] on a struct that carries the statement's context
+//! (the pool and any other bind parameter), write the SQL once with [`batch_statement!`],
+//! wrap it in a [`GroupLoader`] or a [`OneLoader`], and register it with
+//! [`register_loader!`] for the N+1 detector and the advisor. It gets the same batching,
+//! cache and instrumentation as a derived loader.
+//!
 //! ## `#[timed]`
 //!
 //! [`macro@timed`] turns a function into an operation whose statements are captured, fingerprinted,
@@ -62,6 +71,7 @@ mod key;
 mod loader;
 mod options;
 mod query;
+mod relation;
 mod shape;
 mod stats;
 
@@ -133,9 +143,8 @@ pub use batchload_macros::Batched;
 pub use batchload_macros::timed;
 pub use error::Error;
 pub use instrument::{LoaderInfo, registered_loaders};
-pub use key::{JsonKey, KeyEncoding};
+pub use key::{JsonKey, json_keys};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
-pub use query::BatchQuery;
-pub use shape::{Grouped, Shape, Unique};
+pub use query::{BatchQuery, BoxFuture};
 pub use stats::LoaderStats;

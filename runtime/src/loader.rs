@@ -5,7 +5,8 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 
 use crate::batch::{BatchWait, Inner, LoadOne, Lookup, Outcome};
-use crate::{BatchQuery, Error, Grouped, LoaderOptions, Shape, Unique};
+use crate::shape::{Grouped, Shape, Unique};
+use crate::{BatchQuery, Error, LoaderOptions};
 
 /// A DataLoader for one [`BatchQuery`]: gathers concurrent requests for keys into one
 /// statement per batch, de-duplicates them, caches the answers and hands every caller the
@@ -71,15 +72,21 @@ impl<Q: BatchQuery, S: Shape<Q>> std::fmt::Debug for Loader<Q, S> {
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
-    /// A loader over `pool` with [`LoaderOptions::default`]. Runs no statement.
-    pub fn new(pool: sqlx::Pool<Q::Database>) -> Self {
-        Self::with_options(pool, LoaderOptions::default())
+    /// A loader running `query` (the statement and its context: pool, viewer, ...) with
+    /// [`LoaderOptions::default`]. Runs no statement.
+    pub fn new(query: Q) -> Self {
+        Self::with_options(query, LoaderOptions::default())
     }
 
-    /// A loader over `pool` with the given batching and cache `options`. Runs no statement.
-    pub fn with_options(pool: sqlx::Pool<Q::Database>, options: LoaderOptions) -> Self {
-        Self { inner: Arc::new(Inner::new(pool, options)) }
+    /// A loader running `query` with the given batching and cache `options`. Runs no
+    /// statement.
+    pub fn with_options(query: Q, options: LoaderOptions) -> Self {
+        Self { inner: Arc::new(Inner::new(query, options)) }
     }
+
+    /// What [`register_loader!`](crate::register_loader) registers for this loader: its
+    /// name, table, key column, SQL text, shape and database.
+    pub const INFO: crate::LoaderInfo = crate::LoaderInfo::of::<Q, S>();
 
     /// The answer for `key`: `Option<Row>` for unique loaders, `Vec<Row>` for group loaders
     /// (empty when the key has no rows). Joins the current batch; runs [`BatchQuery::SQL`]
@@ -176,8 +183,8 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
     /// touched, so the next `load` sees the write. A row whose key column is NULL evicts
     /// nothing.
     pub fn clear_for_row(&self, row: &Q::Row) {
-        if let Some(key) = Q::key_of(row) {
-            self.inner.clear(key);
+        if let Some(key) = self.inner.query.key_of(row) {
+            self.inner.clear(&key);
         }
     }
 
@@ -201,9 +208,9 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
         &self.inner.options
     }
 
-    /// The pool batches run on.
-    pub fn pool(&self) -> &sqlx::Pool<Q::Database> {
-        &self.inner.pool
+    /// The statement and its context (pool, viewer, ...) this loader runs.
+    pub fn query(&self) -> &Q {
+        &self.inner.query
     }
 }
 

@@ -1,52 +1,139 @@
-//! The trait that `#[derive(Batched)]` implements once per loader: its statement and how to
-//! run it for a list of keys.
+//! The engine's one trait: a value that fetches the rows of many keys in one round trip.
+//! `#[derive(Batched)]` implements it for every generated loader; hand-written loaders
+//! implement it too (see [`batch_statement!`](crate::batch_statement)).
 
+use std::fmt::Debug;
 use std::hash::Hash;
 
-use futures_util::future::BoxFuture;
+pub use futures_util::future::BoxFuture;
 
-/// One batched statement: the key type, the row type and how to fetch the rows of many keys
-/// in one round trip.
+/// One batched statement and its context: the key type, the row type, and how to fetch the
+/// rows of many keys in one round trip.
 ///
-/// `#[derive(Batched)]` implements it for every generated loader type (`BotStanceByBotId`),
-/// so user code rarely names it; it is public so the statement text and key column can be
-/// inspected (tests, plan checks) and so hand-written loaders can reuse the engine through
-/// [`Loader`](crate::Loader).
-pub trait BatchQuery: Sized + Send + Sync + 'static {
-    /// The sqlx database the statement runs on (`sqlx::Sqlite`).
-    type Database: sqlx::Database;
-    /// The key type: the Rust type of the key column, without `Option`.
-    type Key: Eq + Hash + Clone + Send + Sync + 'static;
-    /// The row type produced by the statement.
+/// A value of the implementing type carries everything the statement needs besides the keys:
+/// the pool, and any other bind parameter (the current viewer, a tenant, a limit). Wrap it in
+/// a [`GroupLoader`](crate::GroupLoader) (`load(key) -> Vec<Row>`) or a
+/// [`OneLoader`](crate::OneLoader) (`load(key) -> Option<Row>`) to get batching,
+/// de-duplication, the cache and instrumentation:
+///
+/// ```ignore
+/// let stances = GroupLoader::new(StancesForViewer { pool: pool.clone(), viewer: 7 });
+/// let rows = stances.load(bot_id).await?;
+/// ```
+///
+/// `#[derive(Batched)]` implements it for a generated `{Loader}Query` type per loader (e.g.
+/// `BotStanceByBotIdQuery`, holding the pool); the generated `BotStanceByBotId` wraps a
+/// loader over it.
+///
+/// The constants describe the statement for tracing, the N+1 detector and the
+/// [index advisor](crate::advisor); register a hand-written loader with
+/// [`register_loader!`](crate::register_loader) so N+1 findings and the advisor know it.
+pub trait BatchQuery: Send + Sync + 'static {
+    /// The key type. Any hashable type: an integer, a `String`, a tuple `(i64, i64)` for a
+    /// composite key. Rows are matched to keys by this value (see [`key_of`](Self::key_of)).
+    /// `Debug` names a key the statement returned without it being requested (see
+    /// [`LoaderStats::unmatched_rows`](crate::LoaderStats::unmatched_rows)).
+    type Key: Eq + Hash + Clone + Debug + Send + Sync + 'static;
+    /// The row type produced by the statement; every caller receives its own clone.
     type Row: Clone + Send + Sync + 'static;
 
-    /// Loader type name, e.g. `"BotStanceByBotId"`; used in errors and tracing events.
+    /// Loader name, e.g. `"BotStanceByBotId"`; used in errors, warnings and tracing events.
     const LOADER: &'static str;
-    /// Table the statement reads, exactly as written in `#[batched(table = "...")]`.
+    /// The table whose key column the statement filters on (may be `schema.table`): the N+1
+    /// detector names this loader as the fix for repeated single-key reads of
+    /// `TABLE.KEY_COLUMN`.
     const TABLE: &'static str;
-    /// Column the keys are matched against.
+    /// The column the keys are matched against.
     const KEY_COLUMN: &'static str;
-    /// The exact SQL text sent to the database; it has exactly one bind parameter, the whole
-    /// key list.
+    /// The exact SQL text sent to the database (for reports and the advisor).
     const SQL: &'static str;
-    /// The column a one-to-many loader orders its rows by, as written in
-    /// `#[batched(order_by = "...")]` (field, then container); `None` for one-to-one loaders
-    /// and for group loaders ordered by the primary key only. The primary key always follows
-    /// as a tie-breaker in the statement. Used by the [index advisor](crate::advisor) to
-    /// suggest composite `(key, order_by)` indexes.
+    /// sqlx's name of the database the statement runs on (`sqlx::Database::NAME`:
+    /// `"SQLite"`, `"PostgreSQL"`, `"MySQL"`); the advisor picks its dialect by it.
+    const DATABASE: &'static str;
+    /// The column a one-to-many loader orders its rows by, when it is not the primary key;
+    /// `None` otherwise. Used by the [index advisor](crate::advisor) to suggest composite
+    /// `(key, order_by)` indexes.
     const ORDER_BY: Option<&'static str> = None;
 
-    /// Runs [`Self::SQL`] once for `keys` (already de-duplicated, never empty) and returns the
-    /// matching rows in statement order.
+    /// Runs [`Self::SQL`] once for `keys` (de-duplicated, never empty, at most
+    /// [`LoaderOptions::max_batch_size`](crate::LoaderOptions::max_batch_size) of them) and
+    /// returns the matching rows, in statement order. Rows may come in any order and for any
+    /// subset of `keys`; a row whose key is not one of `keys` is counted and reported (see
+    /// [`LoaderStats::unmatched_rows`](crate::LoaderStats::unmatched_rows)).
     ///
     /// # Errors
     /// Any [`sqlx::Error`] from encoding the key list, acquiring a connection, executing the
-    /// statement or decoding a row.
-    fn fetch<'a>(
-        pool: &'a sqlx::Pool<Self::Database>,
-        keys: &'a [Self::Key],
-    ) -> BoxFuture<'a, Result<Vec<Self::Row>, sqlx::Error>>;
+    /// statement or decoding a row; every caller waiting on the batch receives it.
+    fn fetch<'a>(&'a self, keys: &'a [Self::Key]) -> BoxFuture<'a, Result<Vec<Self::Row>, sqlx::Error>>;
 
-    /// The key value of `row` (`None` when the key column is NULL: such a row matches no key).
-    fn key_of(row: &Self::Row) -> Option<&Self::Key>;
+    /// The key value of `row`, owned (so a tuple key needs no wrapper row type); `None` when
+    /// the key column is NULL: such a row matches no key.
+    fn key_of(&self, row: &Self::Row) -> Option<Self::Key>;
+}
+
+/// Implements the statement items of [`BatchQuery`] for a hand-written loader from ONE SQL
+/// literal: defines [`BatchQuery::SQL`] and [`BatchQuery::DATABASE`] and a
+/// [`BatchQuery::fetch`] that runs `sqlx::query_as!` with that same literal, so sqlx checks
+/// the statement against the schema at compile time (online, or offline from `.sqlx/`) and
+/// reports and the advisor see the text that runs.
+///
+/// Use it inside `impl BatchQuery for ...`, next to `type Key`, `type Row`, `LOADER`,
+/// `TABLE`, `KEY_COLUMN` and `key_of`:
+///
+/// ```ignore
+/// impl BatchQuery for StancesForViewer {
+///     type Key = i64;
+///     type Row = ViewerStance;
+///     const LOADER: &'static str = "StancesForViewer";
+///     const TABLE: &'static str = "bot_stances";
+///     const KEY_COLUMN: &'static str = "bot_id";
+///
+///     batchload::batch_statement! {
+///         db: sqlx::Sqlite,
+///         row: ViewerStance,
+///         sql: "SELECT s.id AS \"id!\", s.bot_id AS \"bot_id!\", (s.bot_id = ?2) AS \"mine!: bool\" \
+///               FROM bot_stances AS s WHERE s.bot_id IN (SELECT value FROM json_each(?1)) ORDER BY s.id",
+///         fn fetch(&self, keys) {
+///             pool: &self.pool,
+///             args: [batchload::json_keys(keys), self.viewer],
+///         }
+///     }
+///
+///     fn key_of(&self, row: &ViewerStance) -> Option<i64> {
+///         Some(row.bot_id)
+///     }
+/// }
+/// ```
+///
+/// - `db`: the sqlx database type (`sqlx::Sqlite`, `sqlx::Postgres`, `sqlx::MySql`);
+/// - `row`: the row type, as a path (`query_as!` maps the columns onto its fields);
+/// - `sql`: the statement, a string literal;
+/// - `fn fetch(&self, keys)`: names the receiver and the key slice (`&[Key]`) for the
+///   expressions that follow; `pool`: any sqlx executor (`&self.pool`); `args`: the bind
+///   parameters in order. On SQLite and MySQL bind the keys as one JSON array
+///   ([`json_keys`](crate::json_keys)); on PostgreSQL bind the slice itself (`keys`, for
+///   `= ANY($1)`), or one array per tuple element for composite keys.
+///
+/// The crate using it must depend on `sqlx` with the `macros` feature.
+#[macro_export]
+macro_rules! batch_statement {
+    (
+        db: $db:path,
+        row: $row:path,
+        sql: $sql:literal,
+        fn fetch(&$this:ident, $keys:ident) {
+            pool: $pool:expr,
+            args: [$($arg:expr),* $(,)?] $(,)?
+        } $(,)?
+    ) => {
+        const SQL: &'static str = $sql;
+        const DATABASE: &'static str = <$db as ::sqlx::Database>::NAME;
+
+        fn fetch<'a>(
+            &'a $this,
+            $keys: &'a [<Self as $crate::BatchQuery>::Key],
+        ) -> $crate::BoxFuture<'a, ::core::result::Result<::std::vec::Vec<$row>, ::sqlx::Error>> {
+            ::std::boxed::Box::pin(async move { ::sqlx::query_as!($row, $sql, $($arg),*).fetch_all($pool).await })
+        }
+    };
 }

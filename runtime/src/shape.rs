@@ -89,4 +89,5 @@ mod private {
     pub trait Sealed {}
     impl Sealed for super::Unique {}
     impl Sealed for super::Grouped {}
+    impl Sealed for crate::relation::Through {}
 }

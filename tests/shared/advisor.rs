@@ -10,7 +10,6 @@ use backend::{
     BotById, BotStanceByBotId, BotStanceById, Db, HoldingById, HoldingByOwner, INDEX_MIGRATION, MessageByBotId,
     MessageByChatId, MessageById, TestDb, seed,
 };
-use batchload::BatchQuery;
 use batchload::advisor::{Access, AdvisorError, IndexReport, analyze, assert_indexed, registered_for};
 use batchload::LoaderInfo;
 use sqlx::Executor as _;

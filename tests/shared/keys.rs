@@ -8,10 +8,10 @@ use std::hash::Hash;
 use std::time::Duration;
 
 use backend::{
-    BotById, Db, KeySample, KeySampleByDay, KeySampleById, KeySampleByLabel, KeySampleByMedium, KeySampleBySmall,
-    KeySampleByUid, TestDb, insert_key_samples, sample_columns, seed,
+    BotById, Db, KeySample, KeySampleByDayQuery, KeySampleById, KeySampleByLabelQuery, KeySampleByMediumQuery,
+    KeySampleBySmallQuery, KeySampleByUidQuery, TestDb, insert_key_samples, sample_columns, seed,
 };
-use batchload::{BatchQuery, Grouped, Loader};
+use batchload::{BatchQuery, GroupLoader};
 use futures_util::future::try_join_all;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -35,7 +35,7 @@ where
 /// a key no row has), through `load_many` and through concurrent `load`s.
 async fn check_group_loader<Q, K>(pool: &sqlx::Pool<Db>, column: &str, keys: Vec<K>, missing: K)
 where
-    Q: BatchQuery<Database = Db, Key = K, Row = KeySample>,
+    Q: BatchQuery<Key = K, Row = KeySample> + From<sqlx::Pool<Db>>,
     K: Eq + Hash + Clone + Ord + std::fmt::Debug + Send + Sync + 'static + for<'q> sqlx::Encode<'q, Db> + sqlx::Type<Db>,
 {
     let mut keys: Vec<K> = keys.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
@@ -46,13 +46,13 @@ where
     }
     assert!(expected.values().filter(|ids| !ids.is_empty()).count() >= 2, "{column}: the fixture has several keys");
 
-    let loader: Loader<Q, Grouped> = Loader::new(pool.clone());
+    let loader = GroupLoader::new(Q::from(pool.clone()));
     let many = loader.load_many(keys.iter().cloned()).await.expect("load_many");
     let many_ids: HashMap<K, Vec<i64>> =
         many.into_iter().map(|(key, rows)| (key, rows.iter().map(|row| row.id).collect())).collect();
     assert_eq!(many_ids, expected, "{column}: load_many equals the per-key references");
 
-    let fresh: Loader<Q, Grouped> = Loader::new(pool.clone());
+    let fresh = GroupLoader::new(Q::from(pool.clone()));
     let answers = try_join_all(keys.iter().map(|key| fresh.load(key.clone()))).await.expect("load");
     for (key, rows) in keys.iter().zip(answers) {
         assert_eq!(rows.iter().map(|row| row.id).collect::<Vec<_>>(), expected[key], "{column}: load({key:?})");
@@ -67,23 +67,23 @@ async fn every_key_type_matches_per_key_queries() {
         insert_key_samples(&db.pool, SAMPLES).await.expect("insert fixture rows");
         let columns: Vec<_> = (1..=SAMPLES).map(sample_columns).collect();
 
-        check_group_loader::<KeySampleBySmall, _>(&db.pool, "small", columns.iter().map(|c| c.0).collect(), 99).await;
-        check_group_loader::<KeySampleByMedium, _>(&db.pool, "medium", columns.iter().map(|c| c.1).collect(), -1).await;
-        check_group_loader::<KeySampleByLabel, _>(
+        check_group_loader::<KeySampleBySmallQuery, _>(&db.pool, "small", columns.iter().map(|c| c.0).collect(), 99).await;
+        check_group_loader::<KeySampleByMediumQuery, _>(&db.pool, "medium", columns.iter().map(|c| c.1).collect(), -1).await;
+        check_group_loader::<KeySampleByLabelQuery, _>(
             &db.pool,
             "label",
             columns.iter().map(|c| c.2.clone()).collect(),
             "ZOË".to_owned(),
         )
         .await;
-        check_group_loader::<KeySampleByUid, _>(
+        check_group_loader::<KeySampleByUidQuery, _>(
             &db.pool,
             "uid",
             columns.iter().map(|c| c.3).collect(),
             uuid::Uuid::from_u128(u128::MAX),
         )
         .await;
-        check_group_loader::<KeySampleByDay, _>(
+        check_group_loader::<KeySampleByDayQuery, _>(
             &db.pool,
             "day",
             columns.iter().map(|c| c.4).collect(),

@@ -103,3 +103,49 @@ pub struct Employee {
     pub reports_to: Option<i64>,
 }
 
+
+/// Test fixture (`9003_test_relations.sql`): a topic, read by id and, many-to-many, as the
+/// topics a bot follows (through `bot_topics`, in the bot's own `position` order).
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "topics")]
+#[batched(through(table = "bot_topics", parent = "bot_id", child = "topic_id", order_by = "position"))]
+pub struct Topic {
+    /// Primary key; loader [`TopicById`]; `bot_topics.topic_id` references it.
+    #[batched(key)]
+    pub id: i64,
+    /// Topic name.
+    pub name: String,
+}
+
+/// Test fixture: a bot following a topic, unique per `(topic_id, bot_id)`: composite key
+/// loader [`BotTopicByTopicIdAndBotId`] (key tuple in the attribute's order, not the fields').
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "bot_topics", key(topic_id, bot_id), order_by = "position")]
+pub struct BotTopic {
+    /// The following bot; loader [`BotTopicByBotId`] (the first of two chained loaders
+    /// reading a bot's topics, in `position` order, ties by the composite key).
+    #[batched(group)]
+    pub bot_id: i64,
+    /// The followed topic.
+    pub topic_id: i64,
+    /// The topic's place in the bot's list.
+    pub position: i64,
+}
+
+/// Test fixture: a reaction to a message. Loaders: [`ReactionByMessageId`], the 3 best
+/// reactions of each message (top-N, ties broken by id); [`ReactionByMessageIdAndEmoji`], the
+/// reactions of each `(message_id, emoji)` pair, best first.
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "reactions", group(message_id, emoji), order_by = "score DESC")]
+pub struct Reaction {
+    /// Primary key; loader [`ReactionById`].
+    #[batched(key)]
+    pub id: i64,
+    /// The message reacted to.
+    #[batched(group, order_by = "score DESC, id DESC", limit = 3)]
+    pub message_id: i64,
+    /// The reaction.
+    pub emoji: String,
+    /// Its weight.
+    pub score: i64,
+}

@@ -68,7 +68,28 @@ impl Slot<String> {
     }
 }
 
-/// Options of the container attribute `#[batched(table = "...", loader = "...", order_by = "...")]`.
+impl Slot<u64> {
+    /// Sets a `name = 123` option (a non-negative integer literal).
+    fn set_integer(&mut self, errors: &Errors, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        let span = meta.path.require_ident()?.span();
+        let expected =
+            |span| syn::Error::new(span, format_args!("`{0}` takes a positive integer: write {0} = 30", self.name));
+        self.written = true;
+        let value = meta.value().map_err(|_| expected(span))?;
+        let expression = value.parse::<syn::Expr>()?;
+        match &expression {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(literal), .. }) => match literal.base10_parse::<u64>() {
+                Ok(number) => self.set(errors, span, number, literal.span()),
+                Err(_) => errors.syn_error(expected(literal.span())),
+            },
+            other => errors.syn_error(expected(syn::spanned::Spanned::span(other))),
+        }
+        Ok(())
+    }
+}
+
+/// Options of the container attribute `#[batched(table = "...", loader = "...", order_by = "...",
+/// key(a, b), group(a, b), through(...))]`.
 pub(crate) struct ContainerOptions {
     pub(crate) table: Option<Spanned<String>>,
     /// `table` was written (possibly with an invalid value, already reported).
@@ -77,6 +98,38 @@ pub(crate) struct ContainerOptions {
     pub(crate) order_by: Option<Spanned<String>>,
     /// `db = "sqlite" | "postgres" | "mysql"`: the SQL dialect, when several are enabled.
     pub(crate) db: Option<Spanned<String>>,
+    /// `key(a, b)` / `group(a, b)`: composite keys, in the order written.
+    pub(crate) composites: Vec<Composite>,
+    /// `through(table = "...", parent = "...", child = "...")`: many-to-many loaders.
+    pub(crate) throughs: Vec<Through>,
+}
+
+/// `key(a, b, ...)` or `group(a, b, ...)` on the struct: one loader keyed by the tuple of
+/// these fields, in this order.
+pub(crate) struct Composite {
+    /// `key` or `group`, spanned at the keyword.
+    pub(crate) role: Spanned<Role>,
+    /// The field names, as written.
+    pub(crate) fields: Vec<syn::Ident>,
+}
+
+/// `through(table = "...", parent = "...", child = "...", target = "...", order_by = "...",
+/// loader = "...")` on the struct: a loader of the struct's rows by the `parent` column of a
+/// join table whose `child` column references the struct's `target` column.
+pub(crate) struct Through {
+    /// Span of the `through` keyword.
+    pub(crate) span: Span,
+    pub(crate) table: Option<Spanned<String>>,
+    pub(crate) parent: Option<Spanned<String>>,
+    pub(crate) child: Option<Spanned<String>>,
+    /// Column of the struct's table the `child` column references (default: the primary key).
+    pub(crate) target: Option<Spanned<String>>,
+    /// Order column(s) of the join table (e.g. `position`), before the struct's own order.
+    pub(crate) order_by: Option<Spanned<String>>,
+    /// Full name of the loader type (default `{loader prefix}By{Parent}`).
+    pub(crate) loader: Option<Spanned<String>>,
+    /// Rust type of the parent key (default: the type of the target field).
+    pub(crate) key_type: Option<Spanned<syn::Type>>,
 }
 
 /// Options of a field attribute `#[batched(key | group, column = "...", order_by = "...")]`.
@@ -85,6 +138,8 @@ pub(crate) struct FieldOptions {
     pub(crate) roles: Vec<Spanned<Role>>,
     pub(crate) column: Option<Spanned<String>>,
     pub(crate) order_by: Option<Spanned<String>>,
+    /// `limit = N`: at most N rows per key (top-N per parent).
+    pub(crate) limit: Option<Spanned<u64>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -109,8 +164,16 @@ pub(crate) fn container_options(attrs: &[Attribute], errors: &Errors) -> Contain
     let mut loader = Slot::new("loader");
     let mut order_by = Slot::new("order_by");
     let mut db = Slot::new("db");
+    let mut composites = Vec::new();
+    let mut throughs = Vec::new();
     for_each_option(attrs, errors, |meta| {
-        if meta.path.is_ident("table") {
+        if (meta.path.is_ident("key") || meta.path.is_ident("group")) && meta.input.peek(syn::token::Paren) {
+            composites.push(composite(&meta, errors)?);
+        } else if meta.path.is_ident("through") {
+            if let Some(through) = through(&meta, errors)? {
+                throughs.push(through);
+            }
+        } else if meta.path.is_ident("table") {
             table.set_string(errors, &meta)?;
         } else if meta.path.is_ident("loader") {
             loader.set_string(errors, &meta)?;
@@ -118,15 +181,127 @@ pub(crate) fn container_options(attrs: &[Attribute], errors: &Errors) -> Contain
             order_by.set_string(errors, &meta)?;
         } else if meta.path.is_ident("db") {
             db.set_string(errors, &meta)?;
+        } else if meta.path.is_ident("key") || meta.path.is_ident("group") {
+            let keyword = if meta.path.is_ident("key") { "key" } else { "group" };
+            let message = format!(
+                "on the struct, `{keyword}` declares a composite key and lists its fields: write #[batched({keyword}(a, b))]; \
+                 for a single column, put #[batched({keyword})] on its field"
+            );
+            errors.error(meta.path.require_ident()?.span(), message);
+            unknown_value(&meta)?;
         } else if is_field_option(&meta) {
             unknown(errors, &meta, "this option belongs on a field, not on the struct")?;
         } else {
-            unknown(errors, &meta, "expected `table`, `loader`, `order_by` or `db` on the struct")?;
+            unknown(
+                errors,
+                &meta,
+                "expected `table`, `loader`, `order_by`, `db`, `key(...)`, `group(...)` or `through(...)` on the struct",
+            )?;
         }
         Ok(())
     });
     let table_written = table.written();
-    ContainerOptions { table: table.get(), table_written, loader: loader.get(), order_by: order_by.get(), db: db.get() }
+    ContainerOptions {
+        table: table.get(),
+        table_written,
+        loader: loader.get(),
+        order_by: order_by.get(),
+        db: db.get(),
+        composites,
+        throughs,
+    }
+}
+
+/// `key(a, b)` / `group(a, b)`: field names separated by commas.
+fn composite(meta: &ParseNestedMeta<'_>, errors: &Errors) -> syn::Result<Composite> {
+    let role = if meta.path.is_ident("key") { Role::Key } else { Role::Group };
+    let span = meta.path.require_ident()?.span();
+    let mut fields: Vec<syn::Ident> = Vec::new();
+    meta.parse_nested_meta(|inner| {
+        match inner.path.get_ident() {
+            Some(ident) if fields.contains(ident) => errors
+                .error(ident.span(), format_args!("`{ident}` is listed twice in this composite `{}`", role.keyword())),
+            Some(ident) => fields.push(ident.clone()),
+            None => errors.error(
+                syn::spanned::Spanned::span(&inner.path),
+                format_args!("`{}(...)` lists field names: write {}(a, b)", role.keyword(), role.keyword()),
+            ),
+        }
+        if !inner.input.is_empty() && !inner.input.peek(Token![,]) {
+            errors.error(
+                inner.input.span(),
+                format_args!("`{}(...)` lists field names only: write {}(a, b)", role.keyword(), role.keyword()),
+            );
+            inner.input.parse::<proc_macro2::TokenStream>()?;
+        }
+        Ok(())
+    })?;
+    Ok(Composite { role: Spanned { value: role, span, value_span: span }, fields })
+}
+
+/// `through(table = "...", parent = "...", child = "...", ...)`; `None` when it has no
+/// parentheses (reported).
+fn through(meta: &ParseNestedMeta<'_>, errors: &Errors) -> syn::Result<Option<Through>> {
+    let span = meta.path.require_ident()?.span();
+    if !meta.input.peek(syn::token::Paren) {
+        errors.error(
+            span,
+            "`through` takes the join table and its columns: write through(table = \"...\", parent = \"...\", child = \"...\")",
+        );
+        unknown_value(meta)?;
+        return Ok(None);
+    }
+    let mut table = Slot::new("table");
+    let mut parent = Slot::new("parent");
+    let mut child = Slot::new("child");
+    let mut target = Slot::new("target");
+    let mut order_by = Slot::new("order_by");
+    let mut loader = Slot::new("loader");
+    let mut key_type = Slot::<String>::new("key_type");
+    meta.parse_nested_meta(|inner| {
+        let slot = if inner.path.is_ident("table") {
+            &mut table
+        } else if inner.path.is_ident("parent") {
+            &mut parent
+        } else if inner.path.is_ident("child") {
+            &mut child
+        } else if inner.path.is_ident("target") {
+            &mut target
+        } else if inner.path.is_ident("order_by") {
+            &mut order_by
+        } else if inner.path.is_ident("loader") {
+            &mut loader
+        } else if inner.path.is_ident("key_type") {
+            &mut key_type
+        } else {
+            return unknown(
+                errors,
+                &inner,
+                "expected `table`, `parent`, `child`, `target`, `order_by`, `loader` or `key_type` in through(...)",
+            );
+        };
+        slot.set_string(errors, &inner)
+    })?;
+    let key_type = key_type.get().and_then(|written| match syn::parse_str::<syn::Type>(&written.value) {
+        Ok(ty) => Some(Spanned { value: ty, span: written.span, value_span: written.value_span }),
+        Err(_) => {
+            errors.error(
+                written.value_span,
+                format_args!("`key_type = {:?}` is not a Rust type: write e.g. key_type = \"i64\"", written.value),
+            );
+            None
+        }
+    });
+    Ok(Some(Through {
+        span,
+        table: table.get(),
+        parent: parent.get(),
+        child: child.get(),
+        target: target.get(),
+        order_by: order_by.get(),
+        loader: loader.get(),
+        key_type,
+    }))
 }
 
 pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOptions {
@@ -134,13 +309,24 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
     let mut group = Slot::new("group");
     let mut column = Slot::new("column");
     let mut order_by = Slot::new("order_by");
+    let mut limit = Slot::new("limit");
     let mut roles = Vec::new();
     for_each_option(attrs, errors, |meta| {
         if meta.path.is_ident("key") || meta.path.is_ident("group") {
             let (slot, role) =
                 if meta.path.is_ident("key") { (&mut key, Role::Key) } else { (&mut group, Role::Group) };
             let span = meta.path.require_ident()?.span();
-            if meta.input.peek(Token![=]) {
+            if meta.input.peek(syn::token::Paren) {
+                // Report, skip the list, and keep the role: the loader is still stubbed.
+                errors.error(
+                    span,
+                    format_args!(
+                        "a composite `{0}` is declared on the struct, not on a field: write #[batched({0}(a, b))] above the struct",
+                        role.keyword()
+                    ),
+                );
+                unknown_value(&meta)?;
+            } else if meta.input.peek(Token![=]) {
                 // Report, skip the value, and keep the role: the loader is still stubbed.
                 errors.error(
                     span,
@@ -158,18 +344,20 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
             column.set_string(errors, &meta)?;
         } else if meta.path.is_ident("order_by") {
             order_by.set_string(errors, &meta)?;
-        } else if ["table", "loader", "db"].iter().any(|name| meta.path.is_ident(name)) {
+        } else if meta.path.is_ident("limit") {
+            limit.set_integer(errors, &meta)?;
+        } else if ["table", "loader", "db", "through"].iter().any(|name| meta.path.is_ident(name)) {
             unknown(errors, &meta, "this option belongs on the struct, not on a field")?;
         } else {
-            unknown(errors, &meta, "expected `key`, `group`, `column` or `order_by` on a field")?;
+            unknown(errors, &meta, "expected `key`, `group`, `column`, `order_by` or `limit` on a field")?;
         }
         Ok(())
     });
-    FieldOptions { roles, column: column.get(), order_by: order_by.get() }
+    FieldOptions { roles, column: column.get(), order_by: order_by.get(), limit: limit.get() }
 }
 
 fn is_field_option(meta: &ParseNestedMeta<'_>) -> bool {
-    ["key", "group", "column"].iter().any(|name| meta.path.is_ident(name))
+    ["column", "limit"].iter().any(|name| meta.path.is_ident(name))
 }
 
 /// Runs `parse` on every option of every `#[batched(...)]` attribute; a syntax error ends
@@ -186,13 +374,8 @@ fn for_each_option(
     }
 }
 
-/// Records an unknown option and skips its value so the options after it are still checked.
-fn unknown(errors: &Errors, meta: &ParseNestedMeta<'_>, expected: &str) -> syn::Result<()> {
-    let name = meta.path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string);
-    errors.error(
-        meta.path.get_ident().map_or_else(Span::call_site, syn::Ident::span),
-        format_args!("unknown option `{name}` in #[batched(...)]: {expected}"),
-    );
+/// Skips the value of an option (`= expr` or `(...)`), so the options after it are still read.
+fn unknown_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     if meta.input.peek(Token![=]) {
         meta.input.parse::<Token![=]>()?;
         meta.input.parse::<syn::Expr>()?;
@@ -201,4 +384,14 @@ fn unknown(errors: &Errors, meta: &ParseNestedMeta<'_>, expected: &str) -> syn::
         syn::parenthesized!(_nested in meta.input);
     }
     Ok(())
+}
+
+/// Records an unknown option and skips its value so the options after it are still checked.
+fn unknown(errors: &Errors, meta: &ParseNestedMeta<'_>, expected: &str) -> syn::Result<()> {
+    let name = meta.path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string);
+    errors.error(
+        meta.path.get_ident().map_or_else(Span::call_site, syn::Ident::span),
+        format_args!("unknown option `{name}` in #[batched(...)]: {expected}"),
+    );
+    unknown_value(meta)
 }

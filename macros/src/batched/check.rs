@@ -1,6 +1,6 @@
 //! Validation rules of `#[derive(Batched)]`; every violation is recorded, none stops the others.
 
-use super::ast::Model;
+use super::ast::{self, Model};
 use super::attr::Role;
 use super::backend::Backend;
 use super::ctxt::Errors;
@@ -46,14 +46,16 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
         );
     }
     if let Some(order_by) = &model.order_by {
-        check_column(errors, "order_by", &order_by.value, order_by.value_span);
+        check_order_by(errors, &order_by.value, order_by.value_span);
     }
-    if model.loader_fields().next().is_none() {
+    if model.loader_fields().next().is_none() && model.composites.is_empty() && model.throughs.is_empty() {
         errors.error(
             model.ident.span(),
             "no loader to generate: mark a unique column with #[batched(key)] or a non-unique column with #[batched(group)]",
         );
     }
+    check_key_fields(model, errors);
+    super::check_relations::check(model, errors);
     for field in &model.fields {
         if let Some(column) = &field.column {
             check_column(errors, "column", &column.value, column.value_span);
@@ -69,7 +71,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
             );
         }
         if let Some(order_by) = &field.order_by {
-            check_column(errors, "order_by", &order_by.value, order_by.value_span);
+            check_order_by(errors, &order_by.value, order_by.value_span);
             if field.roles.first().is_none_or(|role| role.value != Role::Group) {
                 errors.error(
                     order_by.span,
@@ -85,7 +87,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
         .find_map(|field| field.roles.first().filter(|role| role.value == Role::Group && field.order_by.is_none()));
     if let Some(group) = unordered_group
         && model.order_by.is_none()
-        && model.primary_key().is_none()
+        && model.tie_breaker().is_empty()
     {
         errors.error(
             group.span,
@@ -94,7 +96,45 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
     }
 }
 
-fn check_column(errors: &Errors, option: &str, value: &str, span: proc_macro2::Span) {
+/// Two fields marked `key` without a composite declaration: each would get its own one-to-one
+/// loader, and a key shared by several rows would silently return one of them.
+fn check_key_fields(model: &Model<'_>, errors: &Errors) {
+    let keys: Vec<_> = model
+        .fields
+        .iter()
+        .filter_map(|field| field.roles.first().filter(|role| role.value == Role::Key).map(|role| (field, role)))
+        .collect();
+    if let [(first, _), rest @ ..] = keys.as_slice() {
+        for (field, role) in rest {
+            errors.error(
+                role.span,
+                format_args!(
+                    "two `key` fields (`{0}` and `{1}`): each would get its own one-to-one loader, and `load` would return \
+                     one of several rows when the column is not unique by itself. If the pair identifies a row, write \
+                     #[batched(key({0}, {1}))] on the struct and remove the field markers; if `{1}` is not unique, mark it \
+                     #[batched(group)]",
+                    first.name(),
+                    field.name()
+                ),
+            );
+        }
+    }
+}
+
+/// An `order_by` list: `column [ASC|DESC], ...`, each column a plain identifier.
+pub(crate) fn check_order_by(errors: &Errors, value: &str, span: proc_macro2::Span) {
+    if ast::order_terms(value).is_none() {
+        errors.error(
+            span,
+            format_args!(
+                "`order_by = {value:?}` is not a list of plain SQL column names each optionally followed by ASC or DESC, \
+                 e.g. \"created_at DESC, id DESC\" (letters, digits and `_`; no quotes, functions, comments or `;`)"
+            ),
+        );
+    }
+}
+
+pub(crate) fn check_column(errors: &Errors, option: &str, value: &str, span: proc_macro2::Span) {
     if !is_identifier(value) {
         errors.error(
             span,

@@ -15,8 +15,10 @@ pub(crate) fn expand(model: &Model<'_>, backend: Option<Backend>) -> TokenStream
         // A stub would have to name the struct without its generic arguments.
         return TokenStream::new();
     }
-    model
+    let mut tokens: TokenStream = model
         .loader_fields()
         .map(|(field, role)| expand::loader(model, field, role.value, backend, &Fetch::Unreachable))
-        .collect()
+        .collect();
+    tokens.extend(super::expand_relations::expand(model, backend, &Fetch::Unreachable));
+    tokens
 }

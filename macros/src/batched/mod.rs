@@ -1,14 +1,16 @@
 //! `#[derive(Batched)]`: parse (`ast`, `attr`) -> validate (`check`), pick the database
 //! (`backend`) -> generate SQL (`sql`, one module per dialect)
-//! -> generate tokens (`expand`); on invalid input, `fallback` stubs the loader types so one
+//! -> generate tokens (`expand`, `expand_relations`); on invalid input, `fallback` stubs the loader types so one
 //! mistake gives one error.
 
 mod ast;
 mod attr;
 mod backend;
 mod check;
+mod check_relations;
 mod ctxt;
 mod expand;
+mod expand_relations;
 mod fallback;
 mod sql;
 
@@ -24,6 +26,7 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
     let backend = backend::resolve(&model, &errors);
     if let Some(backend) = backend {
         check::check_keys(&model, backend, &errors);
+        check_relations::check_keys(&model, backend, &errors);
     }
     match backend {
         Some(backend) if errors.is_empty() => expand::expand(&model, backend),

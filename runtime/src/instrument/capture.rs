@@ -183,7 +183,7 @@ pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(keys: usize, task: F) -> i
         otel.kind = "client",
         batchload.loader = Q::LOADER,
         batchload.batch.size = i64::try_from(keys).unwrap_or(i64::MAX),
-        db.system.name = super::loaders::otel_system_name(<Q::Database as sqlx::Database>::NAME),
+        db.system.name = super::loaders::otel_system_name(Q::DATABASE),
         db.collection.name = Q::TABLE,
         db.operation.name = "SELECT",
         db.query.summary = tracing::field::display(format_args!("SELECT {}", Q::TABLE)),

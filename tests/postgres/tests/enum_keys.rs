@@ -37,7 +37,6 @@ async fn enum_keys_match_per_key_queries() {
 
 #[test]
 fn enum_keys_are_bound_as_one_array_parameter() {
-    use batchload::BatchQuery;
     assert_eq!(
         KeySampleByMood::SQL,
         "SELECT t.\"id\" AS \"id\", t.\"small\" AS \"small\", t.\"medium\" AS \"medium\", t.\"label\" AS \"label\", \

@@ -52,6 +52,9 @@ mod shadowed {
     pub struct Error;
     pub struct BoxFuture;
     pub struct Formatter;
+    pub struct Linked;
+    pub struct Through;
+    pub struct Shape;
 
     /// A bot, read through a one-to-one loader.
     #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::batchload::Batched)]
@@ -78,10 +81,38 @@ mod shadowed {
         #[batched(group, order_by = "strength")]
         pub note: ::core::option::Option<::std::string::String>,
     }
+
+    /// A topic, read many-to-many through `bot_topics`.
+    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::batchload::Batched)]
+    #[batched(
+        table = "topics",
+        through(table = "bot_topics", parent = "bot_id", child = "topic_id", loader = "TopicsOfBot")
+    )]
+    pub struct Topic {
+        #[batched(key)]
+        pub id: i64,
+        pub name: ::std::string::String,
+    }
+
+    /// A stance, read top-N per bot and by the composite `(bot_id, note)` (a nullable element).
+    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::batchload::Batched)]
+    #[batched(table = "bot_stances", loader = "Ranked", group(bot_id, note), order_by = "strength DESC")]
+    pub struct RankedStance {
+        #[batched(key)]
+        pub id: i64,
+        #[batched(group, limit = 2)]
+        pub bot_id: i64,
+        pub topic: ::std::string::String,
+        pub strength: f64,
+        pub note: ::core::option::Option<::std::string::String>,
+    }
 }
 
 use batchload_tests_sqlite::TestDb;
-use shadowed::{Bot, BotById, BotStance, StanceByBotId, StanceById, StanceByNote};
+use shadowed::{
+    Bot, BotById, BotStance, RankedByBotId, RankedByBotIdAndNote, StanceByBotId, StanceById, StanceByNote, Topic,
+    TopicsOfBot,
+};
 
 fn bot(id: i64, name: &str) -> Bot {
     Bot {
@@ -147,4 +178,35 @@ async fn loaders_generated_without_the_prelude_load_the_right_rows() {
         [stance(13, 1, "gold", 0.5, Some("hawk")), stance(12, 1, "rates", 0.75, Some("hawk"))]
     );
     assert_eq!(doves.expect("load dove stances"), [stance(21, 2, "rates", 1.0, Some("dove"))]);
+}
+
+#[tokio::test]
+async fn relation_loaders_generated_without_the_prelude_load_the_right_rows() {
+    let db = TestDb::new(5).await;
+    sqlx::query(
+        "INSERT INTO bots (id, name, persona) VALUES (1, 'ada', ''), (2, 'bob', ''); \
+         INSERT INTO bot_stances (id, bot_id, topic, stance, strength, note) VALUES \
+         (12, 1, 'rates', 'up', 0.75, 'hawk'), (11, 1, 'oil', 'down', 0.25, NULL), \
+         (13, 1, 'gold', 'flat', 0.5, 'hawk'), (21, 2, 'rates', 'down', 1.0, 'dove'); \
+         INSERT INTO topics (id, name) VALUES (1, 'rates'), (2, 'oil'); \
+         INSERT INTO bot_topics (bot_id, topic_id, position) VALUES (1, 2, 0), (1, 1, 1), (2, 1, 0)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("insert rows");
+
+    let topics = TopicsOfBot::new(db.pool.clone());
+    let (of_ada, of_nobody) = tokio::join!(topics.load(1), topics.load(3));
+    let topic = |id: i64, name: &str| Topic { id, name: name.to_owned() };
+    assert_eq!(of_ada.expect("topics of bot 1"), [topic(1, "rates"), topic(2, "oil")]);
+    assert_eq!(of_nobody.expect("topics of bot 3"), Vec::<Topic>::new());
+
+    let top = RankedByBotId::new(db.pool.clone());
+    let best: Vec<i64> = top.load(1).await.expect("top stances").iter().map(|stance| stance.id).collect();
+    assert_eq!(best, [12, 13]);
+
+    let by_note = RankedByBotIdAndNote::new(db.pool.clone());
+    let (hawks, none) = tokio::join!(by_note.load((1, "hawk".to_owned())), by_note.load((1, "oil".to_owned())));
+    assert_eq!(hawks.expect("hawk stances").iter().map(|stance| stance.id).collect::<Vec<_>>(), [12, 13]);
+    assert_eq!(none.expect("no stances").len(), 0);
 }

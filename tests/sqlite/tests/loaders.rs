@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use batchload::BatchQuery;
 use batchload_tests_sqlite::{
     Bot, BotById, BotHolding, BotNamedByName, BotStance, BotStanceByBotId, BotStanceById, HoldingById, HoldingByOwner,
     MessageByBotId, MessageByChatId, MessageById, TestDb, seed,

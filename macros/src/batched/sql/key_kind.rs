@@ -79,6 +79,23 @@ impl KeyKind {
     }
 }
 
+impl KeyKind {
+    /// PostgreSQL type a composite key's JSON element is cast to; `None` for key types with no
+    /// PostgreSQL mapping in sqlx (unsigned integers, `i8`) or not recognised.
+    pub(crate) fn postgres_type(self) -> Option<&'static str> {
+        match self {
+            KeyKind::I16 => Some("int2"),
+            KeyKind::I32 => Some("int4"),
+            KeyKind::I64 => Some("int8"),
+            KeyKind::Bool => Some("bool"),
+            KeyKind::Text => Some("text"),
+            KeyKind::Uuid => Some("uuid"),
+            KeyKind::Date => Some("date"),
+            _ => None,
+        }
+    }
+}
+
 /// Key type names the JSON-list backends (SQLite, MySQL) accept, for error messages.
 pub(crate) const SUPPORTED_JSON_KEYS: &str =
     "i8, i16, i32, i64, u8, u16, u32, u64, bool, String, uuid::Uuid, chrono::NaiveDate";

@@ -23,4 +23,25 @@ impl Dialect for Mysql {
         };
         format!("{key_column} IN (SELECT {value} FROM JSON_TABLE(?, '$[*]' COLUMNS (k {sql_type} PATH '$')) AS k)")
     }
+
+    /// `(t.a, t.b) IN (SELECT k.k0, k.k1 FROM JSON_TABLE(?, '$[*]' COLUMNS (k0 <type> PATH
+    /// '$[0]', k1 <type> PATH '$[1]')) AS k)`.
+    fn tuple_filter(&self, columns: &[String], kinds: &[KeyKind]) -> String {
+        let mut values = Vec::with_capacity(kinds.len());
+        let mut definitions = Vec::with_capacity(kinds.len());
+        for (index, kind) in kinds.iter().enumerate() {
+            let (sql_type, value) = match kind {
+                KeyKind::Uuid => ("CHAR(32)", format!("UNHEX(k.k{index})")),
+                other => (other.mysql_type(), format!("k.k{index}")),
+            };
+            values.push(value);
+            definitions.push(format!("k{index} {sql_type} PATH '$[{index}]'"));
+        }
+        format!(
+            "({}) IN (SELECT {} FROM JSON_TABLE(?, '$[*]' COLUMNS ({})) AS k)",
+            columns.join(", "),
+            values.join(", "),
+            definitions.join(", ")
+        )
+    }
 }

@@ -19,4 +19,17 @@ impl Dialect for Postgres {
     fn key_filter(&self, key_column: &str, _kind: KeyKind) -> String {
         format!("{key_column} = ANY($1)")
     }
+
+    /// `(t.a, t.b) IN (SELECT (k.value->>0)::int8, (k.value->>1)::text FROM
+    /// json_array_elements($1::text::json) AS k)`: one text parameter like the other
+    /// backends, so the statement keeps exactly one bind parameter (see docs/decisions.md).
+    fn tuple_filter(&self, columns: &[String], kinds: &[KeyKind]) -> String {
+        let values = kinds
+            .iter()
+            .enumerate()
+            .map(|(index, kind)| format!("(k.value->>{index})::{}", kind.postgres_type().unwrap_or("text")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("({}) IN (SELECT {values} FROM json_array_elements($1::text::json) AS k)", columns.join(", "))
+    }
 }

@@ -22,4 +22,19 @@ impl Dialect for Sqlite {
         let value = if kind == KeyKind::Uuid { "unhex(value)" } else { "value" };
         format!("{key_column} IN (SELECT {value} FROM json_each(?1))")
     }
+
+    /// `(t.a, t.b) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM
+    /// json_each(?1))`: row-value `IN` de-duplicates and is served by an index on the columns.
+    fn tuple_filter(&self, columns: &[String], kinds: &[KeyKind]) -> String {
+        let values = kinds
+            .iter()
+            .enumerate()
+            .map(|(index, kind)| {
+                let value = format!("json_extract(value, '$[{index}]')");
+                if *kind == KeyKind::Uuid { format!("unhex({value})") } else { value }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("({}) IN (SELECT {values} FROM json_each(?1))", columns.join(", "))
+    }
 }
