@@ -332,16 +332,15 @@ async fn relation_loaders_are_registered_and_indexed() {
         let found: Vec<_> = loaders.iter().map(|info| (info.loader, info.table, info.key_column)).collect();
         assert_eq!(found, expected);
         let report = batchload::advisor::analyze(&db.pool, &loaders).await.expect("plan the relation statements");
-        for plan in &report.plans {
-            if plan.loader.loader == "BotTopicByTopicIdAndBotId" {
-                // The advisor classifies a filter by its key column alone; a composite filter
-                // may be served by an index led by another of its columns (SQLite picks the
-                // primary key `(bot_id, topic_id)`): check that the plan uses an index.
-                let plan_text = plan.plan.to_ascii_lowercase();
-                assert!(plan_text.contains("index") || plan_text.contains("primary"), "{}", plan.plan);
-                assert!(!plan_text.contains("scan t ") && !plan_text.contains("seq scan on bot_topics t"), "{}", plan.plan);
+        for plan in report.plans() {
+            if plan.loader() == "BotTopicByTopicIdAndBotId" {
+                // A composite filter may be served by an index led by another of its columns
+                // (SQLite picks the primary key `(bot_id, topic_id)`): the plan uses an index.
+                let plan_text = plan.plan().to_ascii_lowercase();
+                assert!(plan_text.contains("index") || plan_text.contains("primary"), "{}", plan.plan());
+                assert!(!plan_text.contains("scan t ") && !plan_text.contains("seq scan on bot_topics t"), "{}", plan.plan());
             } else {
-                assert_eq!(plan.access, batchload::advisor::Access::Indexed, "{}:\n{}", plan.loader.loader, plan.plan);
+                assert_eq!(plan.access(), batchload::advisor::Access::Indexed, "{}:\n{}", plan.loader(), plan.plan());
             }
         }
     })

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use batchload::{BatchQuery, timed};
+use batchload::timed;
 use batchload_tests_sqlite::{BotStanceByBotId, TestDb, seed};
 use futures_util::future::try_join_all;
 use opentelemetry::trace::{SpanId, SpanKind, TracerProvider as _};
