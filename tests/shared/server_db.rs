@@ -88,7 +88,12 @@ fn skip<T>(url: &str, error: &sqlx::Error) -> Option<T> {
     }
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        eprintln!(
+        // Written to the process's stderr itself, not through `eprintln!`, which the test
+        // harness captures and shows only for failing tests: a plain `cargo test` must say
+        // which suites did not run.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED: {SERVER} tests: no server at {url} ({error}); start one or set {URL_VAR} (under CI=true this fails)"
         );
     });

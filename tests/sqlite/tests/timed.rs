@@ -2,8 +2,12 @@
 //!
 //! All tests of this binary share one global subscriber holding the instrumentation layer in
 //! deny mode with threshold 2 (what a project's test setup would install), installed once by
-//! [`install`]. Tests never read global counters: each checks the report of its own operation
-//! (through `observe` or the profile entry of a function only it runs).
+//! [`install`]. A global subscriber, not one per test: sqlx runs SQLite statements on its own
+//! worker thread, whose events only a global subscriber receives. Tests never read global
+//! counters: each checks the report of its own operation (through `observe`) or the profile
+//! entry of a `#[timed]` function that no other test runs, which
+//! `each_timed_function_is_run_by_one_test` checks on this file's source (two tests running
+//! one operation read each other's calls: a race that failed 1 run in 20).
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -364,7 +368,67 @@ async fn the_n_plus_one_helper_names_the_loader() {
     let CheckError::NPlusOne(findings) = &error else { panic!("unexpected error: {error}") };
     assert_eq!(findings.len(), 1);
     assert_eq!((findings[0].count, findings[0].loaders.as_slice()), (3, ["BotStanceByBotId".to_owned()].as_slice()));
-    instrument::assert_no_n_plus_one(with_loader(&db.pool)).await.expect("no N+1").expect("loads");
+    instrument::assert_no_n_plus_one(with_loader_in_a_check(&db.pool)).await.expect("no N+1").expect("loads");
+}
+
+/// [`with_loader`] for `the_n_plus_one_helper_names_the_loader`: its own operation, so that
+/// test never adds calls to the profile entry `the_loader_version_has_no_finding_and_one_statement`
+/// reads.
+#[timed]
+async fn with_loader_in_a_check(pool: &SqlitePool) -> Result<usize, batchload::Error> {
+    let loader = BotStanceByBotId::new(pool.clone());
+    let stances = futures_util::future::try_join_all((1..=20).map(|bot_id| loader.load(bot_id))).await?;
+    Ok(stances.iter().map(Vec::len).sum())
+}
+
+/// The `#[timed]` functions of this file's source, and for each the tests whose bodies call it.
+fn timed_function_callers(source: &str) -> Vec<(String, Vec<String>)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let name_after = |line: &str, keyword: &str| -> Option<String> {
+        let rest = line.trim_start().trim_start_matches("pub ").trim_start_matches("async ").strip_prefix(keyword)?;
+        Some(rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect())
+    };
+    let mut timed = Vec::new();
+    let mut tests = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("#[timed") {
+            if let Some(name) = lines[index + 1..].iter().find_map(|next| name_after(next, "fn ")) {
+                timed.push(name);
+            }
+        } else if trimmed.starts_with("#[tokio::test") || trimmed == "#[test]" {
+            let name = lines[index + 1..].iter().find_map(|next| name_after(next, "fn ")).unwrap_or_default();
+            let end = lines[index..].iter().position(|next| *next == "}").map_or(lines.len(), |end| index + end);
+            tests.push((name, lines[index..end].join("\n")));
+        }
+    }
+    timed
+        .into_iter()
+        .map(|function| {
+            let call = format!("{function}(");
+            let callers = tests
+                .iter()
+                .filter(|(_, body)| {
+                    body.match_indices(&call).any(|(at, _)| {
+                        !body[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') && !body[..at].ends_with("fn ")
+                    })
+                })
+                .map(|(test, _)| test.clone())
+                .collect();
+            (function, callers)
+        })
+        .collect()
+}
+
+#[test]
+fn each_timed_function_is_run_by_one_test() {
+    let callers = timed_function_callers(include_str!("timed.rs"));
+    assert!(callers.len() >= 15, "{callers:?}");
+    let shared: Vec<_> = callers.iter().filter(|(_, tests)| tests.len() > 1).collect();
+    assert!(shared.is_empty(), "operations run by several tests (their profile entries race): {shared:?}");
+    // The checker itself: a source where two tests run one operation is caught.
+    let racy = "#[timed]\nasync fn op() {}\n#[tokio::test]\nasync fn a() {\n    op().await;\n}\n#[test]\nfn b() {\n    block(op());\n}\n";
+    assert_eq!(timed_function_callers(racy), [("op".to_owned(), vec!["a".to_owned(), "b".to_owned()])]);
 }
 
 /// The budget helper in a process where no layer was ever installed (the child process).
