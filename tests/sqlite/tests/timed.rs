@@ -188,7 +188,7 @@ async fn literal_only_differences_are_one_fingerprint() {
     let statements: Vec<_> = report.statements_of(StatementKind::Query).collect();
     assert_eq!(statements.len(), 1);
     assert_eq!((statements[0].statement.as_str(), statements[0].count), ("SELECT id, name FROM bots WHERE id = ?", 2));
-    assert_eq!(statements[0].fingerprint, instrument::normalize("SELECT id, name FROM bots WHERE id = 3").fingerprint);
+    assert_eq!(statements[0].fingerprint, instrument::Fingerprint::of("SELECT id, name FROM bots WHERE id = 3"));
     assert_eq!(report.n_plus_one.len(), 1);
     assert_eq!(
         report.n_plus_one[0].fix,
