@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use batchload::advisor::{AdvisorError, PlanDatabase, analyze, registered_for};
-use batchload::instrument::{LoaderInfo, ProfileReport, profile_handle};
+use batchload::LoaderInfo;
+use batchload::instrument::{ProfileReport, profile_handle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::Error;
