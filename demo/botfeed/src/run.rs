@@ -5,8 +5,8 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use batchload::advisor::{AdvisorError, PlanDatabase, analyze, registered_for};
 use batchload::LoaderInfo;
+use batchload::advisor::{AdvisorError, PlanDatabase, analyze, registered_for};
 use batchload::instrument::{ProfileReport, profile_handle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 

@@ -11,6 +11,17 @@ pub use super::operation::{Operation, OperationSite, ViaAny, ViaResult, enabled,
 pub use super::outcome::Outcome;
 pub use crate::__operation_span as operation_span;
 
+/// `fut.__batchload_await_at(span).await`: what `#[timed]` turns each `.await` of its body
+/// into, so the awaited future runs in a span located at that `.await`.
+pub trait AwaitAt: core::future::IntoFuture + Sized {
+    /// This future, instrumented with `span`.
+    fn __batchload_await_at(self, span: tracing::Span) -> tracing::instrument::Instrumented<Self::IntoFuture> {
+        Instrument::instrument(self.into_future(), span)
+    }
+}
+
+impl<T: core::future::IntoFuture> AwaitAt for T {}
+
 /// `Box::pin`, for generated code that may name only `::batchload::__private` and `::core`.
 pub fn boxed<F: core::future::Future>(future: F) -> core::pin::Pin<Box<F>> {
     Box::pin(future)
