@@ -46,8 +46,9 @@ pub(crate) struct OpState {
     pub(crate) parent: Option<Arc<OpState>>,
     pub(crate) shared: Arc<Shared>,
     pub(crate) data: Mutex<OpData>,
-    /// `file:line (name)` of the operation's definition, for check helper reports.
-    pub(crate) site: String,
+    /// Where the operation is defined (its `#[timed]` attribute), formatted only for the
+    /// reports check helpers hand out.
+    pub(crate) location: Option<(&'static str, u32)>,
 }
 
 /// The span extension that marks an operation span.
@@ -92,11 +93,19 @@ pub(crate) struct OpData {
 impl OpState {
     pub(crate) fn new(
         name: Cow<'static, str>,
-        site: String,
+        location: Option<(&'static str, u32)>,
         parent: Option<Arc<OpState>>,
         shared: Arc<Shared>,
     ) -> Self {
-        Self { name, parent, shared, data: Mutex::new(OpData::default()), site }
+        Self { name, parent, shared, data: Mutex::new(OpData::default()), location }
+    }
+
+    /// `file:line (name)`, or the name when the location is not known.
+    fn site(&self) -> String {
+        match self.location {
+            Some((file, line)) => format!("{file}:{line} ({})", self.name),
+            None => self.name.to_string(),
+        }
     }
 
     /// This operation and every operation enclosing it, innermost first.
@@ -173,7 +182,7 @@ impl OpState {
     ) -> OperationReport {
         OperationReport {
             name: self.name.to_string(),
-            call_site: if with_call_site { self.site.clone() } else { String::new() },
+            call_site: if with_call_site { self.site() } else { String::new() },
             outcome,
             nested: self.parent.is_some(),
             wall_time_us: micros(wall_time),

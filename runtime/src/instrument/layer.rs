@@ -114,19 +114,12 @@ impl InstrumentLayer {
         }
         // Check helpers name their operation in a field (with the caller's location in it);
         // `#[timed]` spans are named after the operation and located at the attribute.
-        let (name, site) = match visitor.0 {
-            Some(name) => (Cow::Owned(name.clone()), name),
-            None => {
-                let name = metadata.name();
-                let site = match (metadata.file(), metadata.line()) {
-                    (Some(file), Some(line)) => format!("{file}:{line} ({name})"),
-                    _ => name.to_owned(),
-                };
-                (Cow::Borrowed(name), site)
-            }
+        let (name, location) = match visitor.0 {
+            Some(name) => (Cow::Owned(name), None),
+            None => (Cow::Borrowed(metadata.name()), metadata.file().zip(metadata.line())),
         };
         let parent = span.scope().skip(1).find_map(|ancestor| ancestor.extensions().get::<OpHandle>().cloned());
-        let state = OpState::new(name, site, parent.map(|handle| handle.0), Arc::clone(&self.shared));
+        let state = OpState::new(name, location, parent.map(|handle| handle.0), Arc::clone(&self.shared));
         span.extensions_mut().insert(OpHandle(Arc::new(state)));
     }
 
@@ -305,14 +298,14 @@ impl LayerBuilder {
         self
     }
 
-    /// Cap on distinct fingerprints kept by the profile (default [`DEFAULT_MAX_FINGERPRINTS`](super::DEFAULT_MAX_FINGERPRINTS)).
+    /// Cap on distinct fingerprints kept by the profile (default 1,024, about 8 KiB each).
     /// Statements of shapes first seen after the cap is reached are only counted as overflow.
     pub fn max_fingerprints(mut self, fingerprints: usize) -> Self {
         self.config.max_fingerprints = fingerprints;
         self
     }
 
-    /// Cap on distinct operation names kept by the profile (default [`DEFAULT_MAX_OPERATIONS`](super::DEFAULT_MAX_OPERATIONS)).
+    /// Cap on distinct operation names kept by the profile (default 1,024).
     pub fn max_operations(mut self, operations: usize) -> Self {
         self.config.max_operations = operations;
         self

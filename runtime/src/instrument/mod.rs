@@ -127,7 +127,7 @@ pub use n_plus_one::{FindingKind, NPlusOne};
 pub use outcome::Outcome;
 pub use profile::{FindingSummary, FingerprintProfile, OperationProfile, Percentiles, ProfileHandle, ProfileReport};
 pub use report::{NotObserved, OperationReport, Violation};
-pub use state::{DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_OPERATIONS, DEFAULT_THRESHOLD, Mode};
+pub use state::{DEFAULT_THRESHOLD, Mode};
 pub use statement::StatementKind;
 pub use stats::{SlowStatement, StatementStats};
 pub use stream::{TimedStream, timed_stream};

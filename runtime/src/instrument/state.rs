@@ -25,10 +25,10 @@ pub const DEFAULT_THRESHOLD: u32 = 5;
 
 /// Default cap on distinct fingerprints kept by the profile (about 8 KiB each, so about
 /// 8 MiB at the cap); statements of new shapes beyond it are counted as overflow.
-pub const DEFAULT_MAX_FINGERPRINTS: usize = 1_024;
+pub(crate) const DEFAULT_MAX_FINGERPRINTS: usize = 1_024;
 
 /// Default cap on distinct operation names kept by the profile.
-pub const DEFAULT_MAX_OPERATIONS: usize = 1_024;
+pub(crate) const DEFAULT_MAX_OPERATIONS: usize = 1_024;
 
 /// Locks `mutex`, ignoring poisoning (the data behind every lock of this module stays
 /// consistent between statements: a panic never leaves it half-written).
