@@ -51,6 +51,26 @@ pub(crate) struct OpState {
     pub(crate) location: Option<(&'static str, u32)>,
 }
 
+thread_local! {
+    /// The operation the layer just attached to a new span on this thread, handed to the
+    /// `Operation` guard that created the span (saves it a registry lookup).
+    static CREATED: std::cell::RefCell<Option<(tracing::span::Id, Arc<OpState>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Called by the layer when it attaches `state` to the new span `id`.
+pub(crate) fn hand_over(id: &tracing::span::Id, state: &Arc<OpState>) {
+    CREATED.with(|created| *created.borrow_mut() = Some((id.clone(), Arc::clone(state))));
+}
+
+/// The state the layer attached to span `id` on this thread, if it was the last one.
+pub(crate) fn take_created(id: &tracing::span::Id) -> Option<Arc<OpState>> {
+    CREATED.with(|created| match created.borrow_mut().take() {
+        Some((created, state)) if created == *id => Some(state),
+        _ => None,
+    })
+}
+
 /// The span extension that marks an operation span.
 #[derive(Clone)]
 pub(crate) struct OpHandle(pub(crate) Arc<OpState>);

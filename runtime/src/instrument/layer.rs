@@ -118,9 +118,20 @@ impl InstrumentLayer {
             Some(name) => (Cow::Owned(name), None),
             None => (Cow::Borrowed(metadata.name()), metadata.file().zip(metadata.line())),
         };
-        let parent = span.scope().skip(1).find_map(|ancestor| ancestor.extensions().get::<OpHandle>().cloned());
+        // The nearest enclosing operation (a root span, the usual case, costs no lookup).
+        let mut parent = None;
+        let mut ancestor = span.parent();
+        while let Some(current) = ancestor {
+            if let Some(handle) = current.extensions().get::<OpHandle>() {
+                parent = Some(handle.clone());
+                break;
+            }
+            ancestor = current.parent();
+        }
         let state = OpState::new(name, location, parent.map(|handle| handle.0), Arc::clone(&self.shared));
-        span.extensions_mut().insert(OpHandle(Arc::new(state)));
+        let state = Arc::new(state);
+        super::context::hand_over(id, &state);
+        span.extensions_mut().insert(OpHandle(state));
     }
 
     fn new_batch<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &Context<'_, S>)

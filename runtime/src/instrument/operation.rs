@@ -11,7 +11,7 @@ use tracing_subscriber::Registry;
 use tracing_subscriber::registry::LookupSpan;
 
 use super::budget::BudgetReport;
-use super::context::{Clock, OpHandle, OpState, Shared};
+use super::context::{Clock, OpHandle, OpState, Shared, take_created};
 use super::detect::detect;
 use super::layer::InstrumentLayer;
 use super::metrics;
@@ -113,6 +113,10 @@ impl std::fmt::Debug for Operation {
 fn lookup(span: &Span) -> Result<Arc<OpState>, NotObserved> {
     if span.is_disabled() {
         return Err(NotObserved::SpanDisabled);
+    }
+    // The usual case: the layer just attached the state to this span, on this thread.
+    if let Some(state) = span.id().and_then(|id| take_created(&id)) {
+        return Ok(state);
     }
     span.with_subscriber(|(id, dispatch)| {
         if dispatch.downcast_ref::<InstrumentLayer>().is_none() {
