@@ -142,7 +142,7 @@ pub use batchload_macros::Batched;
 /// panics with the report when it completes (never when cancelled).
 pub use batchload_macros::timed;
 pub use error::Error;
-pub use instrument::{LoaderInfo, registered_loaders};
+pub use instrument::loaders::{LoaderInfo, registered_loaders};
 pub use key::{JsonKey, json_keys};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};

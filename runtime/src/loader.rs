@@ -95,8 +95,12 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
     /// # Errors
     /// [`Error::Database`] when the batch's statement fails, [`Error::Abandoned`] when the
     /// task running it dies, [`Error::NoRuntime`] outside a Tokio runtime.
-    pub async fn load(&self, key: Q::Key) -> Result<S::Value, Error> {
-        LoadOne::new(&self.inner, key).await
+    ///
+    /// The caller's location is recorded (`#[track_caller]`), so an N+1 of loads awaited one
+    /// at a time is reported at the line that called `load`.
+    #[track_caller]
+    pub fn load(&self, key: Q::Key) -> impl Future<Output = Result<S::Value, Error>> + '_ {
+        crate::__private::located(std::panic::Location::caller(), async move { LoadOne::new(&self.inner, key).await })
     }
 
     /// [`load`](Self::load) for a nullable key: `None` resolves at once to `None` / an empty

@@ -144,7 +144,10 @@ async fn the_loader_version_has_no_finding_and_one_statement() {
         let statements: Vec<_> = report.statements_of(StatementKind::Query).collect();
         assert_eq!(statements.len(), 1);
         assert_eq!(statements[0].summary, "SELECT bot_stances");
-        assert_eq!(statements[0].call_site, "loader BotStanceByBotId");
+        // The loader and the line that called `load` in `with_loader`.
+        let call_site = &statements[0].call_site;
+        assert!(call_site.starts_with("loader BotStanceByBotId at "), "{call_site}");
+        assert!(call_site.contains(" (n_plus_one::with_loader) <- observe at "), "{call_site}");
         assert_eq!((statements[0].count, statements[0].rows_returned), (1, 30));
     })
     .await

@@ -5,8 +5,9 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use batchload::LoaderInfo;
 use batchload::advisor::{AdvisorError, PlanDatabase, analyze, registered_for};
-use batchload::instrument::{LoaderInfo, ProfileReport, profile_handle};
+use batchload::instrument::{ProfileReport, profile_handle};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::Error;

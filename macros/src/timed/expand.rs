@@ -18,6 +18,9 @@
 //! }
 //! ```
 //!
+//! Every `.await` of the body is located first ([`awaits`](super::awaits)): it runs in a span
+//! created at its own line, so statements are reported at the line that awaited them.
+//!
 //! `fn -> impl Future` returns `async move { <the same> }` around the original future,
 //! `fn -> Pin<Box<dyn Future>>` (`#[async_trait]`) returns it boxed (or the original future
 //! when nothing is installed), and a plain `fn` enters the span around a closure holding the
@@ -29,11 +32,13 @@ use quote::{quote, quote_spanned};
 use syn::ItemFn;
 
 use super::args::Args;
+use super::awaits;
 use super::signature::{self, Kind};
 
 pub(crate) fn expand(args: &Args, function: &ItemFn) -> TokenStream {
     let ItemFn { attrs, vis, sig, block } = function;
     let site = site(args, &sig.ident);
+    let block = awaits::locate(quote!(#block), &name(args, &sig.ident));
     let level = Ident::new(args.level.constant(), Span::call_site());
     let name = name(args, &sig.ident);
     let unobserved = args.max_queries.map(|_| quote!(::batchload::__private::unobserved(&__BATCHLOAD_SITE);));
@@ -138,6 +143,8 @@ pub(crate) fn expand(args: &Args, function: &ItemFn) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis #sig {
+            #[allow(unused_imports)]
+            use ::batchload::__private::AwaitAt as _;
             #site
             #body
         }

@@ -3,6 +3,7 @@
 //! the function is emitted unchanged next to the errors, so one mistake gives one error.
 
 mod args;
+mod awaits;
 mod check;
 mod expand;
 mod signature;

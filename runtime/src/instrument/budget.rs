@@ -6,8 +6,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::fingerprint::StatementKind;
-use super::report::{OperationReport, StatementStats};
+use super::statement::StatementKind;
+use super::stats::StatementStats;
 
 /// An operation's query budget and how it went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,22 +21,23 @@ pub struct BudgetReport {
     pub queries: u64,
     /// True when `queries > max_queries`.
     pub exceeded: bool,
-    /// The counted statements, one entry per (fingerprint, call site), in first-executed order.
+    /// The counted statements, one entry per (fingerprint, call path), in first-executed order.
     pub statements: Vec<StatementStats>,
     /// The statements not counted (transaction control, session setup).
     pub not_counted: Vec<StatementStats>,
 }
 
 impl BudgetReport {
-    /// The verdict of `max_queries` on `report`.
-    pub(crate) fn check(report: &OperationReport, max_queries: u64) -> Self {
+    /// The verdict of `max_queries` on the `queries` and `statements` of `operation`.
+    pub(crate) fn check(operation: &str, queries: u64, statements: &[StatementStats], max_queries: u64) -> Self {
+        let (counted, not_counted) = statements.iter().cloned().partition(|stats| stats.kind == StatementKind::Query);
         Self {
-            operation: report.name.clone(),
+            operation: operation.to_owned(),
             max_queries,
-            queries: report.queries,
-            exceeded: report.queries > max_queries,
-            statements: report.statements_of(StatementKind::Query).cloned().collect(),
-            not_counted: report.statements.iter().filter(|stats| stats.kind != StatementKind::Query).cloned().collect(),
+            queries,
+            exceeded: queries > max_queries,
+            statements: counted,
+            not_counted,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Statement capture: sqlx's statement events (target `sqlx::query`) turned into recorded
-//! statements, and the loader batch span that attributes a batch's statements to the
-//! operation that dispatched it.
+//! statements, the loader batch span that attributes a batch's statements to the operation
+//! that dispatched it, and [`timed_stream`], which tells a result stream's database time from
+//! its consumer's time.
 //!
 //! sqlx emits one event per executed statement when it finishes (at DEBUG by default, at
 //! WARN when slower than its slow-statement threshold) with the fields `summary` (first four
@@ -8,27 +9,33 @@
 //! `rows_affected`, `rows_returned` and `elapsed_secs`. The event fires inside the span that
 //! was current when the statement was issued (for SQLite, the connection's worker thread
 //! enters the caller's span), so the layer finds the operation by walking the event's scope.
+//!
+//! `elapsed_secs` runs from the start of the statement until its result stream is closed: for
+//! `fetch_all`, `fetch_one`, `execute` that is the database's time (plus decoding), but for a
+//! `fetch` stream it includes every pause the consumer makes between rows, which sqlx cannot
+//! tell apart. [`timed_stream`] measures those pauses so the layer can take them out.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tracing::field::{Field, Visit};
 use tracing::{Instrument, Span};
+use tracing_subscriber::Registry;
+use tracing_subscriber::registry::LookupSpan;
 
-use super::context::lock;
-use super::fingerprint::{NormalizedStatement, normalize};
+use super::fingerprint::{Normalized, normalize};
+use super::lexer::Dialect;
+use super::state::{LOADER_TARGET, lock};
 use crate::BatchQuery;
-
-/// Target of sqlx's statement events.
-pub(crate) const SQLX_TARGET: &str = "sqlx::query";
 
 /// A normalized statement, shared by every execution of the same SQL text.
 #[derive(Debug)]
 pub(crate) struct Shape {
-    pub(crate) statement: NormalizedStatement,
+    pub(crate) statement: Normalized,
     /// `statement.summary`, shared for metric labels.
     pub(crate) summary: Arc<str>,
 }
@@ -36,7 +43,11 @@ pub(crate) struct Shape {
 /// One executed statement.
 pub(crate) struct Captured {
     pub(crate) shape: Arc<Shape>,
+    /// sqlx's elapsed time minus the consumer's time between rows (when measured).
     pub(crate) elapsed: Duration,
+    /// The consumer's time between rows while the result stream was open (zero unless the
+    /// stream was wrapped in [`timed_stream`](super::timed_stream)).
+    pub(crate) stream_open: Duration,
     pub(crate) rows_returned: u64,
     pub(crate) rows_affected: u64,
 }
@@ -108,11 +119,11 @@ pub(crate) struct ShapeCache {
 }
 
 impl ShapeCache {
-    pub(crate) fn get(&self, sql: &str) -> Arc<Shape> {
+    pub(crate) fn get(&self, sql: &str, dialect: Dialect) -> Arc<Shape> {
         if let Some(shape) = lock(&self.shapes).get(sql) {
             return Arc::clone(shape);
         }
-        let statement = normalize(sql);
+        let statement = normalize(sql, dialect);
         let shape = Arc::new(Shape { summary: Arc::from(statement.summary.as_str()), statement });
         if sql.len() <= MAX_CACHED_SQL_LEN {
             let mut shapes = lock(&self.shapes);
@@ -125,12 +136,11 @@ impl ShapeCache {
     }
 }
 
-/// Target of the loader batch spans.
-pub(crate) const LOADER_TARGET: &str = "batchload::loader";
-
 /// The span extension that marks a loader batch span.
 pub(crate) struct BatchMarker {
     pub(crate) loader: Arc<str>,
+    /// The line that called `load` and opened the batch, when known.
+    pub(crate) loaded_at: Option<&'static Location<'static>>,
     /// Set by the batch's first statement: the other chunks of the batch are the same round
     /// trip for N+1 counting.
     pub(crate) counted: AtomicBool,
@@ -189,6 +199,22 @@ pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(keys: usize, task: F) -> i
         db.query.summary = tracing::field::display(format_args!("SELECT {}", Q::TABLE)),
         db.query.text = Q::SQL,
     );
+    if let Some(location) = super::call_path::current_load_site() {
+        with_extensions(&batch, |extensions| {
+            if let Some(marker) = extensions.get_mut::<BatchMarker>() {
+                marker.loaded_at = Some(location);
+            }
+        });
+    }
     // The outer span keeps the caller's context even when the batch span is disabled.
     task.instrument(batch).instrument(caller)
+}
+
+/// Runs `f` on the registry extensions of `span`, when the current subscriber keeps them.
+fn with_extensions(span: &Span, f: impl FnOnce(&mut tracing_subscriber::registry::ExtensionsMut<'_>)) {
+    span.with_subscriber(|(id, dispatch)| {
+        if let Some(data) = dispatch.downcast_ref::<Registry>().and_then(|registry| registry.span(id)) {
+            f(&mut data.extensions_mut());
+        }
+    });
 }

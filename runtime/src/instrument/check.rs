@@ -12,18 +12,15 @@ use std::panic::Location;
 use tracing::Instrument;
 
 use super::budget::BudgetReport;
-use super::context::Outcome;
 use super::n_plus_one::NPlusOne;
 use super::operation::Operation;
+use super::outcome::Outcome;
 use super::report::{NotObserved, OperationReport};
+use super::state::CHECK_SPAN_NAME;
 
 /// The N+1 threshold of the check helpers: a statement shape repeated twice from one call
 /// site is already an N+1 in a test.
 pub const TEST_THRESHOLD: u32 = 2;
-
-/// The name of the check helpers' operation spans (their operation name is in the
-/// `batchload.operation` field).
-pub(crate) const CHECK_SPAN_NAME: &str = "batchload::check";
 
 /// Why a check helper failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

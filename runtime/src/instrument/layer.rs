@@ -1,8 +1,10 @@
-//! The `tracing_subscriber` layer: sees operation spans, loader batch spans and sqlx's
-//! statement events, and keeps the per-operation state and the profile.
+//! The `tracing_subscriber` layer and its builder: sees operation spans, loader batch spans,
+//! `#[timed]`'s await spans and sqlx's statement events, and keeps the per-operation state and
+//! the profile.
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
@@ -13,13 +15,14 @@ use tracing_subscriber::filter::{Filtered, LevelFilter};
 use tracing_subscriber::layer::{Context, Filter};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::capture::{BatchMarker, Captured, LOADER_TARGET, LoaderName, SQLX_TARGET, ShapeCache, StatementFields};
-use super::config::{self, Config};
-use super::context::{CallSite, OpHandle, OpState, lock};
+use super::call_path::{AWAIT_TARGET, CallPath, Frame};
+use super::capture::{BatchMarker, Captured, LoaderName, ShapeCache, StatementFields};
+use super::context::{OpHandle, OpState, Shared};
+use super::lexer::Dialect;
 use super::profile::{Profile, ProfileHandle};
-
-/// Target of operation spans (`#[timed]` and the check helpers).
-pub(crate) const OPERATION_TARGET: &str = "batchload::operation";
+use super::state::{self, CHECK_SPAN_NAME, Config, LOADER_TARGET, Mode, OPERATION_TARGET, SQLX_TARGET, lock};
+use super::stream::{STREAM_TARGET, StreamHandle};
+use super::warn::{DEFAULT_WARN_INTERVAL, Warnings};
 
 /// The instrumentation layer as returned by [`layer`](super::layer) and
 /// [`LayerBuilder::build`](super::LayerBuilder::build): an [`InstrumentLayer`] behind its
@@ -32,11 +35,16 @@ pub type Instrumentation<S> = Filtered<InstrumentLayer, InstrumentFilter, S>;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InstrumentFilter;
 
-/// sqlx's statement events, and batchload's operation and loader batch spans (not the
-/// loader's own `batch completed` events, which share the loader target).
+/// sqlx's statement events, and batchload's operation, loader batch, await and stream spans
+/// (not the loader's own `batch completed` events, which share the loader target).
 fn wanted(metadata: &Metadata<'_>) -> bool {
     let target = metadata.target();
-    target == SQLX_TARGET || (metadata.is_span() && (target == OPERATION_TARGET || target == LOADER_TARGET))
+    target == SQLX_TARGET
+        || (metadata.is_span()
+            && (target == OPERATION_TARGET
+                || target == LOADER_TARGET
+                || target == AWAIT_TARGET
+                || target == STREAM_TARGET))
 }
 
 impl<S> Filter<S> for InstrumentFilter {
@@ -55,15 +63,6 @@ impl<S> Filter<S> for InstrumentFilter {
     }
 }
 
-/// State shared by the layer, its operations and its profile handles.
-pub(crate) struct Shared {
-    pub(crate) config: Arc<Config>,
-    pub(crate) profile: Mutex<Profile>,
-    pub(crate) shapes: ShapeCache,
-    /// OpenTelemetry `db.system.name`, when known.
-    pub(crate) db_system: Option<&'static str>,
-}
-
 /// The `tracing_subscriber` layer behind `#[timed]`: turns operation spans into operations,
 /// records every sqlx statement into the operation it ran in, and keeps the in-process
 /// profile. Build it with [`layer`](super::layer) or [`builder`](super::builder), which wrap
@@ -79,15 +78,17 @@ impl std::fmt::Debug for InstrumentLayer {
 }
 
 impl InstrumentLayer {
-    pub(crate) fn new(config: Config) -> Self {
+    fn new(config: Config, warn_interval: Duration) -> Self {
         let db_system = config.db_system.or_else(super::loaders::registered_system);
         let profile = Profile::new(config.max_fingerprints, config.max_operations);
         Self {
             shared: Arc::new(Shared {
                 config: Arc::new(config),
-                profile: Mutex::new(profile),
+                profile: Arc::new(Mutex::new(profile)),
                 shapes: ShapeCache::default(),
                 db_system,
+                dialect: Dialect::of_system(db_system),
+                warnings: Warnings::new(warn_interval),
             }),
         }
     }
@@ -95,7 +96,8 @@ impl InstrumentLayer {
     /// A handle on this layer's profile, to read or reset it from anywhere (it stays valid
     /// after the layer is moved into a subscriber).
     pub fn profile(&self) -> ProfileHandle {
-        ProfileHandle::new(Arc::clone(&self.shared))
+        let config = &self.shared.config;
+        ProfileHandle::new(Arc::clone(&self.shared.profile), config.max_fingerprints, config.max_operations)
     }
 
     fn new_operation<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &Context<'_, S>)
@@ -107,24 +109,29 @@ impl InstrumentLayer {
         let mut visitor = OperationName(None);
         // Only check helpers set the `batchload.operation` field (`#[timed]` spans declare it
         // empty): skip visiting the other spans' fields.
-        if metadata.name() == super::check::CHECK_SPAN_NAME {
+        if metadata.name() == CHECK_SPAN_NAME {
             attrs.record(&mut visitor);
         }
         // Check helpers name their operation in a field (with the caller's location in it);
         // `#[timed]` spans are named after the operation and located at the attribute.
-        let site = match visitor.0 {
-            Some(name) => CallSite::Operation { name: Cow::Owned(name), file: None, line: None },
-            None => CallSite::Operation {
-                name: Cow::Borrowed(metadata.name()),
-                file: metadata.file(),
-                line: metadata.line(),
-            },
+        let (name, location) = match visitor.0 {
+            Some(name) => (Cow::Owned(name), None),
+            None => (Cow::Borrowed(metadata.name()), metadata.file().zip(metadata.line())),
         };
-        let CallSite::Operation { name, .. } = &site else { return };
-        let name = name.clone();
-        let parent = span.scope().skip(1).find_map(|ancestor| ancestor.extensions().get::<OpHandle>().cloned());
-        let state = OpState::new(name, site, parent.map(|handle| handle.0), Arc::clone(&self.shared));
-        span.extensions_mut().insert(OpHandle(Arc::new(state)));
+        // The nearest enclosing operation (a root span, the usual case, costs no lookup).
+        let mut parent = None;
+        let mut ancestor = span.parent();
+        while let Some(current) = ancestor {
+            if let Some(handle) = current.extensions().get::<OpHandle>() {
+                parent = Some(handle.clone());
+                break;
+            }
+            ancestor = current.parent();
+        }
+        let state = OpState::new(name, location, parent.map(|handle| handle.0), Arc::clone(&self.shared));
+        let state = Arc::new(state);
+        super::context::hand_over(id, &state);
+        span.extensions_mut().insert(OpHandle(state));
     }
 
     fn new_batch<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &Context<'_, S>)
@@ -135,7 +142,7 @@ impl InstrumentLayer {
         let mut visitor = LoaderName::default();
         attrs.record(&mut visitor);
         let loader = visitor.0.unwrap_or_else(|| Arc::from("loader"));
-        span.extensions_mut().insert(BatchMarker { loader, counted: false.into() });
+        span.extensions_mut().insert(BatchMarker { loader, loaded_at: None, counted: false.into() });
     }
 
     fn statement<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>)
@@ -144,36 +151,66 @@ impl InstrumentLayer {
     {
         let mut fields = StatementFields::default();
         event.record(&mut fields);
-        let shape = self.shared.shapes.get(fields.sql());
+        let shape = self.shared.shapes.get(fields.sql(), self.shared.dialect);
         // sqlx-sqlite reports `sqlite3_changes()` for every statement, i.e. the rows of the
         // connection's previous write for a SELECT: a SELECT affects no rows.
-        let rows_affected = if shape.statement.operation == "SELECT" { 0 } else { fields.rows_affected };
-        let captured =
-            Captured { shape, elapsed: fields.elapsed(), rows_returned: fields.rows_returned, rows_affected };
-        // The nearest operation, and the loader batch in between if any.
-        let mut batch: Option<(Arc<str>, bool)> = None;
+        let rows_affected = if shape.statement.shape.operation == "SELECT" { 0 } else { fields.rows_affected };
+        // The call path (every span up to the outermost operation), the nearest operation,
+        // the loader batch and the timed stream in between if any.
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut batch: Option<(Arc<str>, Option<&'static std::panic::Location<'static>>, bool)> = None;
         let mut operation: Option<Arc<OpState>> = None;
+        let mut consumer_time = Duration::ZERO;
+        let mut check_name: Option<Cow<'static, str>> = None;
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope {
                 let extensions = span.extensions();
+                let mut outermost = false;
                 if let Some(handle) = extensions.get::<OpHandle>() {
-                    operation = Some(Arc::clone(&handle.0));
-                    break;
+                    outermost = handle.0.parent.is_none();
+                    if span.metadata().name() == CHECK_SPAN_NAME {
+                        check_name = Some(handle.0.name.clone());
+                    }
+                    if operation.is_none() {
+                        operation = Some(Arc::clone(&handle.0));
+                    }
+                } else if operation.is_none() {
+                    if batch.is_none()
+                        && let Some(marker) = extensions.get::<BatchMarker>()
+                    {
+                        batch = Some((Arc::clone(&marker.loader), marker.loaded_at, marker.first_statement()));
+                    }
+                    if let Some(StreamHandle(clock)) = extensions.get::<StreamHandle>() {
+                        consumer_time = clock.consumer_time();
+                    }
                 }
-                if batch.is_none()
-                    && let Some(marker) = extensions.get::<BatchMarker>()
-                {
-                    batch = Some((Arc::clone(&marker.loader), marker.first_statement()));
+                if span.metadata().target() != STREAM_TARGET {
+                    frames.push(Frame(span.metadata()));
+                }
+                // The path ends at the outermost operation.
+                if outermost {
+                    break;
                 }
             }
         }
+        let elapsed = fields.elapsed();
+        let stream_open = consumer_time.min(elapsed);
+        let captured = Captured {
+            shape,
+            elapsed: elapsed - stream_open,
+            stream_open,
+            rows_returned: fields.rows_returned,
+            rows_affected,
+        };
         if let Some(op) = &operation {
-            let (call_site, new_round_trip) = match batch {
-                Some((loader, first)) => (CallSite::Loader { loader }, first),
-                None => (op.site.clone(), true),
+            let (loader, loaded_at, new_round_trip) = match batch {
+                Some((loader, loaded_at, first)) => (Some(loader), loaded_at, first),
+                None => (None, None, true),
             };
+            let name = check_name.unwrap_or_else(|| op.name.clone());
+            let call_path = CallPath::new(frames, name, loader, loaded_at);
             for enclosing in op.chain() {
-                enclosing.record(&captured, &call_site, new_round_trip);
+                enclosing.record(&captured, &call_path, new_round_trip);
             }
         }
         let operation_name = operation.as_ref().map(|op| &op.name);
@@ -189,7 +226,7 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_layer(&mut self, _subscriber: &mut S) {
-        config::mark_installed(&self.shared.config);
+        state::mark_installed(&self.shared.config);
         if self.shared.config.metrics {
             super::metrics::describe();
         }
@@ -222,4 +259,107 @@ impl Visit for OperationName {
     }
 
     fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
+}
+
+/// Builds the instrumentation layer; start with [`builder`](super::builder()).
+///
+/// ```
+/// use batchload::instrument::{self, Mode};
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// // A test subscriber: N+1 and budget violations fail the test.
+/// let subscriber = tracing_subscriber::registry()
+///     .with(instrument::builder().n_plus_one(Mode::Deny).budget(Mode::Deny).threshold(2).build());
+/// # drop(subscriber);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct LayerBuilder {
+    config: Config,
+    warn_interval: Duration,
+}
+
+impl Default for LayerBuilder {
+    fn default() -> Self {
+        Self { config: Config::default(), warn_interval: DEFAULT_WARN_INTERVAL }
+    }
+}
+
+impl LayerBuilder {
+    /// What an N+1 finding does at the end of an outermost operation (default [`Mode::Warn`]:
+    /// one WARN per distinct problem, see [`warn_interval`](Self::warn_interval)).
+    pub fn n_plus_one(mut self, mode: Mode) -> Self {
+        self.config.n_plus_one = mode;
+        self
+    }
+
+    /// What exceeding `#[timed(max_queries = N)]` does (default [`Mode::Warn`]). With
+    /// [`Mode::Deny`] an operation with a budget that the layer could not observe (its span or
+    /// sqlx's statement events filtered out) fails too.
+    pub fn budget(mut self, mode: Mode) -> Self {
+        self.config.budget = mode;
+        self
+    }
+
+    /// Repeats of one statement shape from one call site inside one operation that make an
+    /// N+1 (default [`DEFAULT_THRESHOLD`](super::DEFAULT_THRESHOLD), 5; `#[timed(threshold = N)]` overrides it per
+    /// operation). Values below 2 are raised to 2: a single statement is never an N+1.
+    pub fn threshold(mut self, repeats: u32) -> Self {
+        self.config.threshold = repeats.max(2);
+        self
+    }
+
+    /// Cap on distinct fingerprints kept by the profile (default 1,024, about 8 KiB each).
+    /// Statements of shapes first seen after the cap is reached are only counted as overflow.
+    pub fn max_fingerprints(mut self, fingerprints: usize) -> Self {
+        self.config.max_fingerprints = fingerprints;
+        self
+    }
+
+    /// Cap on distinct operation names kept by the profile (default 1,024).
+    pub fn max_operations(mut self, operations: usize) -> Self {
+        self.config.max_operations = operations;
+        self
+    }
+
+    /// Warn mode's first back-off interval (default 60 s). A problem (an N+1 finding keyed by
+    /// operation, call path and fingerprint, or an operation's exceeded budget) is logged at
+    /// its first occurrence; its next occurrence after `interval` logs one summary with the
+    /// number of occurrences not logged since, and the interval doubles after each summary, up
+    /// to 64 times `interval`. The profile counts every occurrence.
+    pub fn warn_interval(mut self, interval: Duration) -> Self {
+        self.warn_interval = interval;
+        self
+    }
+
+    /// Records the `metrics` histograms (default on). With no `metrics` recorder installed
+    /// they cost a no-op call each.
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.config.metrics = enabled;
+        self
+    }
+
+    /// The OpenTelemetry `db.system.name` recorded on operation spans and metrics
+    /// (`"sqlite"`, `"postgresql"`, `"mysql"`). By default it is taken from the derived
+    /// loaders when they all use one database, and left out otherwise.
+    pub fn db_system_name(mut self, name: &'static str) -> Self {
+        self.config.db_system = Some(name);
+        self
+    }
+
+    /// The unfiltered layer: it sees every span and event the rest of the subscriber enables.
+    /// Prefer [`build`](Self::build), which adds the per-layer filter that lets sqlx's DEBUG
+    /// statement events through without enabling DEBUG for other layers.
+    pub fn build_unfiltered(self) -> InstrumentLayer {
+        InstrumentLayer::new(self.config, self.warn_interval)
+    }
+
+    /// The layer with its per-layer filter: it receives sqlx's statement events (target
+    /// `sqlx::query`, any level) and batchload's spans, and nothing else.
+    pub fn build<S>(self) -> Instrumentation<S>
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        tracing_subscriber::Layer::with_filter(self.build_unfiltered(), InstrumentFilter)
+    }
 }

@@ -4,7 +4,7 @@
 //!
 //! Buckets are configured by the exporter, not here; [`DURATION_BUCKETS`] are the OpenTelemetry
 //! buckets recommended for the duration histograms, e.g. for `metrics-exporter-prometheus`:
-//! `PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("duration".into()), batchload::instrument::duration_buckets())`.
+//! `PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("duration".into()), &batchload::instrument::DURATION_BUCKETS)`.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -12,10 +12,13 @@ use std::sync::Arc;
 use metrics::{Key, Label, Level, Metadata, SharedString, Unit};
 
 use super::capture::Captured;
+use super::outcome::Outcome;
 use super::report::OperationReport;
 
-/// Histogram of each statement's database time in seconds (OpenTelemetry
-/// `db.client.operation.duration`). Labels: `db.system.name` (when known),
+/// Histogram of each statement's execution time in seconds (OpenTelemetry
+/// `db.client.operation.duration`): sqlx's time from sending the statement to closing its
+/// result stream, minus the consumer's pauses of a stream wrapped in
+/// [`timed_stream`](super::timed_stream) (stream-open time is never recorded here). Labels: `db.system.name` (when known),
 /// `db.query.summary`, `batchload.operation` (empty outside operations).
 pub const DB_CLIENT_OPERATION_DURATION: &str = "db.client.operation.duration";
 
@@ -31,13 +34,9 @@ pub const OPERATION_DURATION: &str = "batchload.operation.duration";
 pub const N_PLUS_ONE_FINDINGS: &str = "batchload.n_plus_one.findings";
 
 /// Recommended bucket boundaries, in seconds, for [`DB_CLIENT_OPERATION_DURATION`] and
-/// [`OPERATION_DURATION`] (OpenTelemetry's for `db.client.operation.duration`).
+/// [`OPERATION_DURATION`] (OpenTelemetry's for `db.client.operation.duration`); exporter
+/// builders take `&DURATION_BUCKETS`.
 pub const DURATION_BUCKETS: [f64; 9] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0];
-
-/// [`DURATION_BUCKETS`] as a slice, for exporter builders.
-pub fn duration_buckets() -> &'static [f64] {
-    &DURATION_BUCKETS
-}
 
 /// Registers units and descriptions with the installed recorder (called when the layer is
 /// added to a subscriber; recorders installed later miss them, which only loses the text).
@@ -133,9 +132,9 @@ impl SiteKeys {
 /// with the same labels.
 pub(crate) fn record_site_operation(keys: &SiteKeys, name: &'static str, report: &OperationReport) {
     let duration = match report.outcome {
-        super::Outcome::Ok => &keys.duration[0],
-        super::Outcome::Error => &keys.duration[1],
-        super::Outcome::Cancelled => &keys.duration[2],
+        Outcome::Ok => &keys.duration[0],
+        Outcome::Error => &keys.duration[1],
+        Outcome::Cancelled => &keys.duration[2],
     };
     metrics::with_recorder(|recorder| {
         recorder.register_histogram(&keys.queries, &OPERATION_METADATA).record(report.queries as f64);

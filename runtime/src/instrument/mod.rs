@@ -43,22 +43,35 @@
 //! The outermost `#[timed]` call on a task is an operation; nested `#[timed]` calls are child
 //! operations whose statements also count in every enclosing one. When an operation ends it
 //! is reported with an [`Outcome`] (`ok`, `error` for `Result::Err` or a panic, `cancelled`
-//! when its future is dropped first), recorded in the [`profile`], the `metrics`
+//! when its future is dropped first), recorded in the [`profile()`], the `metrics`
 //! histograms and its span's fields (`db.system.name`, `db.operation.name`,
 //! `db.query.summary`, `batchload.queries`, `batchload.outcome`, ...).
 //!
 //! # N+1 and budgets
 //!
 //! At the end of an outermost operation, every statement shape ([`Fingerprint`]) repeated
-//! `threshold` times or more from one call site is an [`NPlusOne`] finding (concurrent repeats
+//! `threshold` times or more from one call path is an [`NPlusOne`] finding (concurrent repeats
 //! count like sequential ones; the chunks of one loader batch are one round trip). The call
-//! site is the nearest `#[timed]` function or the loader that ran the statement: annotate
-//! helpers with `#[timed]` to pinpoint a loop. `#[timed(max_queries = N)]` allows at most `N`
-//! queries: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) and session
-//! setup (such as the PRAGMAs sqlx runs on a new SQLite connection) are reported apart and
-//! never counted. With [`Mode::Warn`] (default) findings are WARN events on target
-//! `batchload::n_plus_one` / `batchload::budget`; with [`Mode::Deny`] the `#[timed]` function
-//! panics with the report when it completes, which fails the test running it.
+//! path is the line of the `#[timed]` function that awaited the statement (`#[timed]` puts a
+//! TRACE span around each `.await` of its body), the line that called a loader's `load`, and
+//! the lines of the enclosing `#[timed]` callers: a helper awaited from five lines is five
+//! findings, each naming its caller. Repeated reads and repeated writes are different
+//! [`FindingKind`]s, each with its fix: the loader that exists for the table the key belongs
+//! to, a context loader for statements with several parameters, a multi-row statement for
+//! writes. `#[timed(max_queries = N)]` allows at most `N` queries: transaction control (BEGIN,
+//! COMMIT, ROLLBACK, SAVEPOINT, RELEASE) and session setup (such as the PRAGMAs sqlx runs on a
+//! new SQLite connection) are reported apart and never counted. With [`Mode::Warn`] (default)
+//! each distinct problem is one WARN event on target `batchload::n_plus_one` /
+//! `batchload::budget`, then a summary with a count at growing intervals
+//! ([`LayerBuilder::warn_interval`]); with [`Mode::Deny`] the `#[timed]` function panics with
+//! the report when it completes, which fails the test running it.
+//!
+//! # Times
+//!
+//! A statement's time is sqlx's: from sending it to closing its result stream. For a `fetch`
+//! stream read by a slow consumer that includes the consumer's pauses; wrap such streams in
+//! [`timed_stream`] to keep those pauses out of execution times, the slowest statements and
+//! `db.client.operation.duration` (they are reported as stream-open time).
 //!
 //! In tests, [`assert_max_queries`], [`assert_no_n_plus_one`] and [`observe`] run a block as an
 //! operation and return a `Result` (threshold 2). They fail when nothing observed the block.
@@ -69,22 +82,35 @@
 //! operation costs one span plus its bookkeeping, and each statement a normalization (cached
 //! per SQL text) and a few locks; see the `timed` benchmark.
 
+// Modules in dependency order: each imports only modules above it (checked by
+// `import_graph.rs`); `state`, `outcome` and `lexer` are leaves.
+mod advice;
 mod budget;
+mod call_path;
 mod capture;
 mod check;
-mod config;
 mod context;
+mod detect;
 mod fingerprint;
-#[doc(hidden)]
-pub mod generated;
+pub(crate) mod generated;
 mod layer;
-mod loaders;
+mod lexer;
+pub(crate) mod loaders;
 mod metrics;
 mod n_plus_one;
 mod operation;
+mod outcome;
 mod profile;
 mod report;
+mod span_fields;
+mod state;
+mod statement;
+mod stats;
+mod stream;
+mod warn;
 
+#[cfg(test)]
+mod import_graph;
 #[cfg(test)]
 mod tests;
 
@@ -93,18 +119,19 @@ use tracing_subscriber::registry::LookupSpan;
 
 pub use budget::BudgetReport;
 pub use check::{CheckError, TEST_THRESHOLD, assert_max_queries, assert_no_n_plus_one, observe};
-pub use config::{DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_OPERATIONS, DEFAULT_THRESHOLD, LayerBuilder, Mode};
-pub use context::Outcome;
-pub use fingerprint::{Fingerprint, NormalizedStatement, StatementKind, normalize};
-pub use layer::{InstrumentFilter, InstrumentLayer, Instrumentation};
-pub use loaders::{LoaderInfo, registered_loaders};
+pub use fingerprint::Fingerprint;
+pub use layer::{InstrumentFilter, InstrumentLayer, Instrumentation, LayerBuilder};
 pub use metrics::{
     DB_CLIENT_OPERATION_DURATION, DURATION_BUCKETS, N_PLUS_ONE_FINDINGS, OPERATION_DURATION, OPERATION_QUERIES,
-    duration_buckets,
 };
-pub use n_plus_one::NPlusOne;
+pub use n_plus_one::{FindingKind, NPlusOne};
+pub use outcome::Outcome;
 pub use profile::{FindingSummary, FingerprintProfile, OperationProfile, Percentiles, ProfileHandle, ProfileReport};
-pub use report::{NotObserved, OperationReport, SlowStatement, StatementStats, Violation};
+pub use report::{NotObserved, OperationReport, Violation};
+pub use state::{DEFAULT_THRESHOLD, Mode};
+pub use statement::StatementKind;
+pub use stats::{SlowStatement, StatementStats};
+pub use stream::{TimedStream, timed_stream};
 
 pub(crate) use capture::in_batch_span;
 

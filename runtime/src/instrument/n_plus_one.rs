@@ -1,20 +1,40 @@
-//! N+1 detection: the same statement shape from the same call site repeated `threshold`
-//! times or more inside one operation, whether the repeats ran one after another or
-//! concurrently (they are counted, not timed). Only queries count; chunks of one loader
-//! batch are one round trip.
+//! N+1 findings: the same statement shape from the same call path repeated `threshold` times
+//! or more inside one operation, whether the repeats ran one after another or concurrently
+//! (they are counted, not timed). Only queries count; chunks of one loader batch are one
+//! round trip. Repeated reads and repeated writes are different findings with different fixes.
 
 use std::fmt;
 
 use serde::Serialize;
 
-use super::context::{CallSite, Group};
-use super::fingerprint::{Fingerprint, StatementKind};
-use super::loaders;
+use super::fingerprint::Fingerprint;
+
+/// What was repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// A read (`SELECT`) per item: fixed by a loader or one statement for all keys.
+    Read,
+    /// A write (`INSERT`, `UPDATE`, `DELETE`) per item: fixed by one multi-row statement.
+    Write,
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FindingKind::Read => "N+1",
+            FindingKind::Write => "repeated write",
+        })
+    }
+}
 
 /// One N+1 finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct NPlusOne {
+    /// Repeated reads or repeated writes.
+    pub kind: FindingKind,
     /// The operation it was found in (the outermost one).
     pub operation: String,
     /// The repeated shape.
@@ -23,46 +43,28 @@ pub struct NPlusOne {
     pub summary: String,
     /// The normalized statement.
     pub statement: String,
-    /// Where the repeats came from: `file:line (function)` of the nearest `#[timed]`
-    /// function, or `loader Name`.
+    /// Where the repeats came from: the line that awaited them inside a `#[timed]` function
+    /// and the path of callers around it (see [`StatementStats::call_site`](super::StatementStats::call_site)).
     pub call_site: String,
-    /// Round trips of this shape from this call site.
+    /// Round trips of this shape from this call path.
     pub count: u64,
     /// The threshold that was reached.
     pub threshold: u32,
     /// Their database time, summed, in microseconds.
     pub total_time_us: u64,
-    /// Derived loaders that read the statement's table by its `WHERE` column, sorted.
+    /// Loaders (derived or registered by hand) that read the table the statement's key
+    /// belongs to by that key column, sorted.
     pub loaders: Vec<String>,
     /// How to fix it, e.g. "use `BotStanceByBotId::load` ...".
     pub fix: String,
-}
-
-impl NPlusOne {
-    fn of(operation: &str, group: &Group, threshold: u32) -> Self {
-        let statement = &group.shape.statement;
-        let (loaders, fix) =
-            fix(&group.call_site, statement.table.as_deref(), statement.where_column.as_deref(), group.occurrences);
-        Self {
-            operation: operation.to_owned(),
-            fingerprint: statement.fingerprint,
-            summary: statement.summary.clone(),
-            statement: statement.text.clone(),
-            call_site: group.call_site.to_string(),
-            count: group.occurrences,
-            threshold,
-            total_time_us: u64::try_from(group.db_time.as_micros()).unwrap_or(u64::MAX),
-            loaders,
-            fix,
-        }
-    }
 }
 
 impl fmt::Display for NPlusOne {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "N+1 in operation `{}`: `{}` ran {} times (threshold {}), {:.3} ms in total\n  statement: {}\n  call site: {}\n  fix: {}",
+            "{} in operation `{}`: `{}` ran {} times (threshold {}), {:.3} ms in total\n  statement: {}\n  call site: {}\n  fix: {}",
+            self.kind,
             self.operation,
             self.summary,
             self.count,
@@ -73,41 +75,4 @@ impl fmt::Display for NPlusOne {
             self.fix,
         )
     }
-}
-
-/// The findings among `groups` (an outermost operation's statements) at `threshold`.
-pub(crate) fn detect(operation: &str, groups: &[Group], threshold: u32) -> Vec<NPlusOne> {
-    groups
-        .iter()
-        .filter(|group| group.shape.statement.kind == StatementKind::Query)
-        .filter(|group| group.occurrences >= u64::from(threshold))
-        .map(|group| NPlusOne::of(operation, group, threshold))
-        .collect()
-}
-
-fn fix(call_site: &CallSite, table: Option<&str>, column: Option<&str>, count: u64) -> (Vec<String>, String) {
-    if let Some(loader) = call_site.loader() {
-        let fix = format!(
-            "the loads of `{loader}` were awaited one at a time, so each ran its own batch: issue them \
-             concurrently (`join_all`/`try_join_all` over `load`) or call `{loader}::load_many` once"
-        );
-        return (vec![loader.to_owned()], fix);
-    }
-    let (Some(table), Some(column)) = (table, column) else {
-        return (Vec::new(), "fetch the rows in one statement (a join, or `WHERE key IN (...)`)".to_owned());
-    };
-    let found: Vec<String> =
-        loaders::loaders_reading(table, column).iter().map(|info| info.loader.to_owned()).collect();
-    let fix = match found.as_slice() {
-        [] => format!(
-            "fetch the rows in one statement, or derive a loader: `#[derive(Batched)] #[batched(table = \"{table}\")]` \
-             with `#[batched(key)]` or `#[batched(group)]` on the `{column}` field"
-        ),
-        [only] => format!("use `{only}::load` (the {count} lookups become one statement)"),
-        several => {
-            let names: Vec<String> = several.iter().map(|name| format!("`{name}::load`")).collect();
-            format!("use {} (the {count} lookups become one statement)", names.join(" or "))
-        }
-    };
-    (found, fix)
 }

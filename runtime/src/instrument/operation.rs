@@ -6,24 +6,25 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use tracing::field::Field;
-
 use tracing::Span;
 use tracing_subscriber::Registry;
 use tracing_subscriber::registry::LookupSpan;
 
 use super::budget::BudgetReport;
-use super::config::{self, Config, Mode};
-use super::context::{Clock, OpHandle, OpState, Outcome, lock};
+use super::context::{Clock, OpHandle, OpState, Shared, take_created};
+use super::detect::detect;
 use super::layer::InstrumentLayer;
-use super::n_plus_one;
+use super::metrics;
+use super::outcome::Outcome;
 use super::report::{NotObserved, OperationReport, Violation};
+use super::span_fields::{self, SpanFields};
+use super::state::{self, Config, Mode, SQLX_TARGET, lock};
 
 /// Whether any instrumentation layer was installed: the one atomic load `#[timed]` pays when
 /// nothing is.
 #[inline]
 pub fn enabled() -> bool {
-    config::installed()
+    state::installed()
 }
 
 /// The static description of one `#[timed]` function, generated as a `static`.
@@ -35,7 +36,7 @@ pub struct OperationSite {
     /// The span fields recorded at the end, resolved once (the span's callsite is fixed).
     fields: OnceLock<Option<SpanFields>>,
     /// The `metrics` keys of the operation histograms, built once.
-    metric_keys: OnceLock<super::metrics::SiteKeys>,
+    metric_keys: OnceLock<metrics::SiteKeys>,
 }
 
 impl std::fmt::Debug for OperationSite {
@@ -89,32 +90,6 @@ enum Role {
     Check,
 }
 
-/// The names of the fields recorded when an operation ends, in the order `operation_span!`
-/// declares them.
-const SPAN_FIELDS: [&str; 8] = [
-    "db.system.name",
-    "db.operation.name",
-    "db.query.summary",
-    "batchload.queries",
-    "batchload.transaction_statements",
-    "batchload.db_time_us",
-    "batchload.n_plus_one",
-    "batchload.outcome",
-];
-
-/// The fields of [`SPAN_FIELDS`] in a span's metadata.
-type SpanFields = [Field; 8];
-
-/// Resolves [`SPAN_FIELDS`] in `metadata`; `None` when a span does not declare them all.
-fn span_fields(metadata: &tracing::Metadata<'_>) -> Option<SpanFields> {
-    let fields = metadata.fields();
-    let resolved: [Option<Field>; 8] = std::array::from_fn(|index| fields.field(SPAN_FIELDS[index]));
-    if resolved.iter().any(Option::is_none) {
-        return None;
-    }
-    Some(resolved.map(|field| field.unwrap_or_else(|| unreachable!("checked above"))))
-}
-
 /// One running operation. Holds its span (not entered) and its state; `Send + Sync`, so the
 /// future of a `#[timed]` async fn stays `Send`.
 pub struct Operation {
@@ -139,6 +114,10 @@ fn lookup(span: &Span) -> Result<Arc<OpState>, NotObserved> {
     if span.is_disabled() {
         return Err(NotObserved::SpanDisabled);
     }
+    // The usual case: the layer just attached the state to this span, on this thread.
+    if let Some(state) = span.id().and_then(|id| take_created(&id)) {
+        return Ok(state);
+    }
     span.with_subscriber(|(id, dispatch)| {
         if dispatch.downcast_ref::<InstrumentLayer>().is_none() {
             return Err(NotObserved::LayerMissing);
@@ -160,7 +139,7 @@ fn start(
 ) -> Operation {
     let state = if enabled() {
         // sqlx asks the same question before emitting a statement event.
-        if tracing::enabled!(target: "sqlx::query", tracing::Level::DEBUG) {
+        if tracing::enabled!(target: SQLX_TARGET, tracing::Level::DEBUG) {
             lookup(&span)
         } else {
             Err(NotObserved::SqlxEventsFiltered)
@@ -205,6 +184,8 @@ impl Operation {
         self.conclude(outcome).0
     }
 
+    /// Ends the operation: builds its report, checks it for N+1s and its budget, records it
+    /// on its span, in the profile and in the metrics, then warns or fails per the modes.
     fn conclude(&mut self, outcome: Outcome) -> (Result<OperationReport, NotObserved>, Option<Violation>) {
         let wall_time = self.clock.elapsed();
         let state = match &self.state {
@@ -214,90 +195,75 @@ impl Operation {
                 return (Err(reason), self.unobserved(reason, outcome));
             }
         };
-        let config = Arc::clone(&state.shared.config);
-        let mut report = {
-            let mut data = lock(&state.data);
-            data.finished = true;
-            // Only a check helper hands its report out: a `#[timed]` report feeds the profile,
-            // which has no use for the (formatted) call site.
-            let with_call_site = matches!(self.role, Role::Check);
-            let mut report = OperationReport::of(&state, &data, outcome, wall_time, with_call_site);
-            let check_n_plus_one = match self.role {
-                Role::Check => true,
-                Role::Timed(_) => state.parent.is_none() && config.n_plus_one != Mode::Off,
-            };
-            if check_n_plus_one {
-                let threshold = self.threshold.unwrap_or(config.threshold);
-                report.n_plus_one = n_plus_one::detect(&report.name, &data.groups, threshold);
-            }
-            report
+        let shared = &state.shared;
+        let config = Arc::clone(&shared.config);
+        let mut report = self.report(&state, &config, outcome, wall_time);
+        self.check_budget(&config, &mut report);
+        let fields = match self.role {
+            Role::Timed(site) => Some(&site.fields),
+            Role::Check => None,
         };
-        let budget_checked = matches!(self.role, Role::Check) || config.budget != Mode::Off;
-        if let Some(max_queries) = self.max_queries.filter(|_| budget_checked) {
-            report.budget = Some(BudgetReport::check(&report, max_queries));
-        }
-        self.record_span_fields(&state, &report);
-        lock(&state.shared.profile).record_operation(&report);
+        span_fields::record(&self.span, fields, shared.db_system, &report);
+        lock(&shared.profile).record_operation(&report);
         if config.metrics {
-            match self.role {
-                Role::Timed(site) => {
-                    let keys = site.metric_keys.get_or_init(|| super::metrics::SiteKeys::new(site.name));
-                    super::metrics::record_site_operation(keys, site.name, &report);
-                }
-                Role::Check => super::metrics::record_operation(&state.name, &report),
-            }
+            self.record_metrics(&state, &report);
         }
         let violation = match self.role {
             Role::Check => None,
-            Role::Timed(_) => self.apply_modes(&config, &report, outcome),
+            Role::Timed(_) => apply_modes(shared, &config, &report, outcome),
         };
         (Ok(report), violation)
     }
 
-    /// Warns about and, in deny mode, fails on the findings and the budget of `report`.
-    fn apply_modes(&self, config: &Config, report: &OperationReport, outcome: Outcome) -> Option<Violation> {
-        if report.n_plus_one.is_empty() && !report.budget.as_ref().is_some_and(|budget| budget.exceeded) {
-            return None;
+    /// The operation's report, with its N+1 findings when it is checked for them (outermost
+    /// `#[timed]` operations and check helpers).
+    fn report(
+        &self,
+        state: &OpState,
+        config: &Config,
+        outcome: Outcome,
+        wall_time: std::time::Duration,
+    ) -> OperationReport {
+        let mut data = lock(&state.data);
+        data.finished = true;
+        // Only a check helper hands its report out: a `#[timed]` report feeds the profile,
+        // which has no use for the (formatted) call site.
+        let with_call_site = matches!(self.role, Role::Check);
+        let mut report = state.report(&data, outcome, wall_time, with_call_site);
+        let check_n_plus_one = match self.role {
+            Role::Check => true,
+            Role::Timed(_) => state.parent.is_none() && config.n_plus_one != Mode::Off,
+        };
+        if check_n_plus_one {
+            let threshold = self.threshold.unwrap_or(config.threshold);
+            report.n_plus_one = detect(&report.name, &data.groups, threshold);
         }
-        let mut violation =
-            Violation { operation: report.name.clone(), n_plus_one: Vec::new(), budget: None, not_observed: None };
-        // A cancelled operation cannot fail its caller: deny degrades to warn.
-        let deny = |mode: Mode| mode == Mode::Deny && outcome != Outcome::Cancelled;
-        for finding in &report.n_plus_one {
-            if deny(config.n_plus_one) {
-                violation.n_plus_one.push(finding.clone());
-            } else {
-                tracing::warn!(
-                    target: "batchload::n_plus_one",
-                    operation = %finding.operation,
-                    db.query.summary = %finding.summary,
-                    count = finding.count,
-                    call_site = %finding.call_site,
-                    "{finding}"
-                );
+        report
+    }
+
+    /// Adds the budget verdict when the operation has a budget that is checked.
+    fn check_budget(&self, config: &Config, report: &mut OperationReport) {
+        let budget_checked = matches!(self.role, Role::Check) || config.budget != Mode::Off;
+        if let Some(max_queries) = self.max_queries.filter(|_| budget_checked) {
+            report.budget = Some(BudgetReport::check(&report.name, report.queries, &report.statements, max_queries));
+        }
+    }
+
+    fn record_metrics(&self, state: &OpState, report: &OperationReport) {
+        match self.role {
+            Role::Timed(site) => {
+                let keys = site.metric_keys.get_or_init(|| metrics::SiteKeys::new(site.name));
+                metrics::record_site_operation(keys, site.name, report);
             }
+            Role::Check => metrics::record_operation(&state.name, report),
         }
-        if let Some(budget) = report.budget.as_ref().filter(|budget| budget.exceeded) {
-            if deny(config.budget) {
-                violation.budget = Some(budget.clone());
-            } else {
-                tracing::warn!(
-                    target: "batchload::budget",
-                    operation = %budget.operation,
-                    queries = budget.queries,
-                    max_queries = budget.max_queries,
-                    "{budget}"
-                );
-            }
-        }
-        (!violation.is_empty()).then_some(violation)
     }
 
     /// An operation no layer could observe: its budget (and, in deny mode, its N+1 check)
     /// fails instead of passing.
     fn unobserved(&self, reason: NotObserved, outcome: Outcome) -> Option<Violation> {
         let Role::Timed(site) = self.role else { return None };
-        let config = config::last_config();
+        let config = state::last_config();
         let budget_mode = if self.max_queries.is_some() { config.budget } else { Mode::Off };
         let deny = outcome != Outcome::Cancelled && (budget_mode == Mode::Deny || config.n_plus_one == Mode::Deny);
         if deny {
@@ -325,80 +291,33 @@ impl Operation {
         }
         None
     }
+}
 
-    /// Records the operation's OpenTelemetry and batchload fields on its span, in one
-    /// subscriber call (the fields were declared `Empty` by `operation_span!`).
-    fn record_span_fields(&self, state: &OpState, report: &OperationReport) {
-        let Some(metadata) = self.span.metadata() else { return };
-        let mut operations: Vec<&str> = Vec::new();
-        let mut summaries: Vec<&str> = Vec::new();
-        for stats in report.statements_of(super::StatementKind::Query) {
-            let operation = stats.summary.split(' ').next().unwrap_or_default();
-            if !operations.contains(&operation) {
-                operations.push(operation);
-            }
-            if !summaries.contains(&stats.summary.as_str()) {
-                summaries.push(&stats.summary);
-            }
-        }
-        let operation = match operations.as_slice() {
-            [] => None,
-            [one] => Some(*one),
-            _ => Some("BATCH"),
-        };
-        let summary = (!summaries.is_empty()).then(|| {
-            let mut summary = summaries.iter().take(5).copied().collect::<Vec<_>>().join("; ");
-            if summaries.len() > 5 {
-                summary.push_str("; …");
-            }
-            summary
-        });
-        // Counts are recorded as `i64`: OpenTelemetry attributes have no unsigned integer, and
-        // `tracing-opentelemetry` exports a `u64` field as its text.
-        let count = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
-        let (queries, transaction_statements, db_time_us) =
-            (count(report.queries), count(report.transaction_statements), count(report.db_time_us));
-        let n_plus_one = count(report.n_plus_one.len() as u64);
-        let outcome = report.outcome.as_str();
-        let values: [Option<&dyn tracing::Value>; 8] = [
-            state.shared.db_system.as_ref().map(|system| system as &dyn tracing::Value),
-            operation.as_ref().map(|name| name as &dyn tracing::Value),
-            summary.as_ref().map(|summary| summary as &dyn tracing::Value),
-            Some(&queries),
-            Some(&transaction_statements),
-            Some(&db_time_us),
-            Some(&n_plus_one),
-            Some(&outcome),
-        ];
-        // Resolved once per `#[timed]` function (one callsite), per call for check helpers.
-        let resolved = match self.role {
-            Role::Timed(site) => site.fields.get_or_init(|| span_fields(metadata)).as_ref(),
-            Role::Check => None,
-        };
-        let computed;
-        let resolved = match resolved {
-            Some(resolved) => Some(resolved),
-            None => {
-                computed = span_fields(metadata);
-                computed.as_ref()
-            }
-        };
-        match resolved {
-            Some(resolved) => {
-                let entries: [(&Field, Option<&dyn tracing::Value>); 8] =
-                    std::array::from_fn(|index| (&resolved[index], values[index]));
-                self.span.record_all(&metadata.fields().value_set(&entries));
-            }
-            None => {
-                // A span not created by `operation_span!`: record what it declares.
-                for (name, value) in SPAN_FIELDS.into_iter().zip(values) {
-                    if let Some(value) = value {
-                        self.span.record(name, value);
-                    }
-                }
-            }
+/// Warns about (once per problem, see [`warn`](super::warn)) and, in deny mode, fails on the
+/// findings and the budget of `report`.
+fn apply_modes(shared: &Shared, config: &Config, report: &OperationReport, outcome: Outcome) -> Option<Violation> {
+    if report.n_plus_one.is_empty() && !report.budget.as_ref().is_some_and(|budget| budget.exceeded) {
+        return None;
+    }
+    let mut violation =
+        Violation { operation: report.name.clone(), n_plus_one: Vec::new(), budget: None, not_observed: None };
+    // A cancelled operation cannot fail its caller: deny degrades to warn.
+    let deny = |mode: Mode| mode == Mode::Deny && outcome != Outcome::Cancelled;
+    for finding in &report.n_plus_one {
+        if deny(config.n_plus_one) {
+            violation.n_plus_one.push(finding.clone());
+        } else {
+            shared.warnings.n_plus_one(finding);
         }
     }
+    if let Some(budget) = report.budget.as_ref().filter(|budget| budget.exceeded) {
+        if deny(config.budget) {
+            violation.budget = Some(budget.clone());
+        } else {
+            shared.warnings.budget(budget);
+        }
+    }
+    (!violation.is_empty()).then_some(violation)
 }
 
 impl Drop for Operation {

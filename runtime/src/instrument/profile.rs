@@ -11,17 +11,20 @@ use std::collections::HashMap;
 /// The profile's maps: hashed with `foldhash` (an operation name is hashed on every call).
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::fmt::{self, Write as _};
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use super::capture::Captured;
-use super::context::{TOP_SLOWEST, lock};
-use super::fingerprint::{Fingerprint, StatementKind};
-use super::layer::Shared;
-use super::report::{OperationReport, SlowStatement};
+use super::fingerprint::Fingerprint;
+use super::n_plus_one::FindingKind;
+use super::outcome::Outcome;
+use super::report::OperationReport;
+use super::state::lock;
+use super::statement::StatementKind;
+use super::stats::{SlowStatement, TOP_SLOWEST, micros};
 
 /// Most distinct N+1 findings kept per operation in the profile.
 const MAX_FINDINGS_PER_OPERATION: usize = 16;
@@ -31,10 +34,6 @@ const MAX_OPERATIONS_PER_FINGERPRINT: usize = 8;
 
 /// Longest normalized statement text kept, in bytes.
 const MAX_STATEMENT_TEXT: usize = 1_000;
-
-fn micros(duration: Duration) -> u64 {
-    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
-}
 
 fn histogram() -> Histogram<u32> {
     // 2 significant digits, auto-resizing: small until large values are recorded.
@@ -116,6 +115,7 @@ struct FingerprintEntry {
     calls: u64,
     time: Histogram<u32>,
     total: u64,
+    stream_open: u64,
     rows: u64,
     n_plus_one: u64,
     operations: Vec<String>,
@@ -127,9 +127,9 @@ impl OperationEntry {
     fn record(&mut self, report: &OperationReport, fingerprints: &mut Map<Fingerprint, FingerprintEntry>) {
         self.calls += 1;
         match report.outcome {
-            super::Outcome::Ok => self.ok += 1,
-            super::Outcome::Error => self.errors += 1,
-            super::Outcome::Cancelled => self.cancelled += 1,
+            Outcome::Ok => self.ok += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Cancelled => self.cancelled += 1,
         }
         record(&mut self.wall, report.wall_time_us);
         self.wall_total = self.wall_total.saturating_add(report.wall_time_us);
@@ -155,6 +155,7 @@ impl OperationEntry {
                     }
                 }
                 None if self.findings.len() < MAX_FINDINGS_PER_OPERATION => self.findings.push(FindingSummary {
+                    kind: finding.kind,
                     fingerprint: finding.fingerprint,
                     summary: finding.summary.clone(),
                     call_site: finding.call_site.clone(),
@@ -219,6 +220,7 @@ impl Profile {
         }
         let shape = &statement.shape.statement;
         let time_us = micros(statement.elapsed);
+        let kind = shape.shape.kind;
         if !self.fingerprints.contains_key(&shape.fingerprint) {
             if self.fingerprints.len() >= self.max_fingerprints {
                 self.fingerprint_overflow += 1;
@@ -229,10 +231,11 @@ impl Profile {
                 FingerprintEntry {
                     summary: shape.summary.clone(),
                     statement: truncate(&shape.text),
-                    kind: shape.kind,
+                    kind,
                     calls: 0,
                     time: histogram(),
                     total: 0,
+                    stream_open: 0,
                     rows: 0,
                     n_plus_one: 0,
                     operations: Vec::new(),
@@ -242,6 +245,7 @@ impl Profile {
         let Some(entry) = self.fingerprints.get_mut(&shape.fingerprint) else { return };
         entry.calls += 1;
         entry.total = entry.total.saturating_add(time_us);
+        entry.stream_open = entry.stream_open.saturating_add(micros(statement.stream_open));
         record(&mut entry.time, time_us);
         entry.rows += statement.rows_returned + statement.rows_affected;
         if let Some(operation) = operation
@@ -327,6 +331,7 @@ impl Profile {
                 kind: entry.kind,
                 calls: entry.calls,
                 total_time_us: entry.total,
+                stream_open_us: entry.stream_open,
                 time: Percentiles::of(&entry.time),
                 rows: entry.rows,
                 n_plus_one: entry.n_plus_one,
@@ -351,10 +356,13 @@ impl Profile {
 }
 
 /// A handle on a layer's profile; cheap to clone. Get one from
-/// [`InstrumentLayer::profile`](super::InstrumentLayer::profile) or [`profile`](super::profile).
+/// [`InstrumentLayer::profile`](super::InstrumentLayer::profile) or
+/// [`profile_handle`](super::profile_handle).
 #[derive(Clone)]
 pub struct ProfileHandle {
-    shared: Arc<Shared>,
+    profile: Arc<Mutex<Profile>>,
+    max_fingerprints: usize,
+    max_operations: usize,
 }
 
 impl fmt::Debug for ProfileHandle {
@@ -364,19 +372,18 @@ impl fmt::Debug for ProfileHandle {
 }
 
 impl ProfileHandle {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+    pub(crate) fn new(profile: Arc<Mutex<Profile>>, max_fingerprints: usize, max_operations: usize) -> Self {
+        Self { profile, max_fingerprints, max_operations }
     }
 
     /// A snapshot of the profile (takes the profile's lock while copying).
     pub fn report(&self) -> ProfileReport {
-        lock(&self.shared.profile).report()
+        lock(&self.profile).report()
     }
 
     /// Forgets everything recorded so far.
     pub fn reset(&self) {
-        let config = &self.shared.config;
-        *lock(&self.shared.profile) = Profile::new(config.max_fingerprints, config.max_operations);
+        *lock(&self.profile) = Profile::new(self.max_fingerprints, self.max_operations);
     }
 }
 
@@ -384,6 +391,8 @@ impl ProfileHandle {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct FindingSummary {
+    /// Repeated reads or repeated writes.
+    pub kind: FindingKind,
     /// The repeated shape.
     pub fingerprint: Fingerprint,
     /// Its `db.query.summary`.
@@ -450,9 +459,15 @@ pub struct FingerprintProfile {
     pub kind: StatementKind,
     /// Executions.
     pub calls: u64,
-    /// Database time summed, in microseconds.
+    /// Execution time summed, in microseconds: sqlx's time from sending each statement to
+    /// closing its result stream, minus the consumer's pauses of streams wrapped in
+    /// [`timed_stream`](super::timed_stream).
     pub total_time_us: u64,
-    /// Database time percentiles per execution.
+    /// Time result streams of this shape stayed open while their consumer processed rows
+    /// (measured for wrapped streams only), summed, in microseconds: not in `total_time_us`,
+    /// `time` or the slowest statements.
+    pub stream_open_us: u64,
+    /// Execution time percentiles per execution.
     pub time: Percentiles,
     /// Rows returned or affected, summed.
     pub rows: u64,
@@ -533,9 +548,11 @@ impl fmt::Display for ProfileReport {
             self.fingerprint_cap,
         )?;
         writeln!(f)?;
+        // Operation names are never cut: the column is as wide as the longest one.
+        let width = self.operations.iter().map(|op| op.name.chars().count()).max().unwrap_or(0).max("operation".len());
         writeln!(
             f,
-            "{:<40} {:>6} {:>5} {:>5} {:>6} {:>10} {:>10} {:>10} {:>8} {:>8} {:>11} {:>7} {:>4} {:>6}",
+            "{:<width$} {:>6} {:>5} {:>5} {:>6} {:>10} {:>10} {:>10} {:>8} {:>8} {:>11} {:>7} {:>4} {:>6}",
             "operation",
             "calls",
             "ok",
@@ -546,7 +563,7 @@ impl fmt::Display for ProfileReport {
             "p99 ms",
             "q/call",
             "q max",
-            "db ms",
+            "exec ms",
             "rows",
             "n+1",
             "budget"
@@ -555,8 +572,8 @@ impl fmt::Display for ProfileReport {
             let per_call = if op.calls == 0 { 0.0 } else { op.queries_total as f64 / op.calls as f64 };
             writeln!(
                 f,
-                "{:<40} {:>6} {:>5} {:>5} {:>6} {:>10} {:>10} {:>10} {:>8.1} {:>8} {:>11} {:>7} {:>4} {:>6}",
-                clip(&op.name, 40),
+                "{:<width$} {:>6} {:>5} {:>5} {:>6} {:>10} {:>10} {:>10} {:>8.1} {:>8} {:>11} {:>7} {:>4} {:>6}",
+                op.name,
                 op.calls,
                 op.ok,
                 op.errors,
@@ -575,13 +592,13 @@ impl fmt::Display for ProfileReport {
         writeln!(f)?;
         writeln!(
             f,
-            "{:<16} {:<28} {:>7} {:>11} {:>9} {:>9} {:>9} {:>7} {:>4}  statement",
-            "fingerprint", "summary", "calls", "total ms", "p50 ms", "p95 ms", "p99 ms", "rows", "n+1"
+            "{:<16} {:<28} {:>7} {:>11} {:>9} {:>9} {:>9} {:>11} {:>7} {:>4}  statement",
+            "fingerprint", "summary", "calls", "exec ms", "p50 ms", "p95 ms", "p99 ms", "open ms", "rows", "n+1"
         )?;
         for fp in &self.fingerprints {
             writeln!(
                 f,
-                "{:<16} {:<28} {:>7} {:>11} {:>9} {:>9} {:>9} {:>7} {:>4}  {}",
+                "{:<16} {:<28} {:>7} {:>11} {:>9} {:>9} {:>9} {:>11} {:>7} {:>4}  {}",
                 fp.fingerprint.to_string(),
                 clip(&fp.summary, 28),
                 fp.calls,
@@ -589,6 +606,7 @@ impl fmt::Display for ProfileReport {
                 ms(fp.time.p50_us),
                 ms(fp.time.p95_us),
                 ms(fp.time.p99_us),
+                ms(fp.stream_open_us),
                 fp.rows,
                 fp.n_plus_one,
                 clip(&fp.statement, 100),
@@ -606,8 +624,8 @@ impl fmt::Display for ProfileReport {
                 let mut line = String::new();
                 let _ = write!(
                     line,
-                    "  {operation}: `{}` up to {} times per call, in {} call(s), at {}; fix: {}",
-                    finding.summary, finding.max_count, finding.times, finding.call_site, finding.fix
+                    "  {operation}: {} `{}` up to {} times per call, in {} call(s), at {}; fix: {}",
+                    finding.kind, finding.summary, finding.max_count, finding.times, finding.call_site, finding.fix
                 );
                 writeln!(f, "{line}")?;
             }
@@ -619,14 +637,21 @@ impl fmt::Display for ProfileReport {
                 let operation = if slow.operation.is_empty() { "-" } else { slow.operation.as_str() };
                 writeln!(
                     f,
-                    "  {}. {:>9} ms  {:<40} {}",
+                    "  {}. {:>9} ms  {:<width$} {}",
                     number + 1,
                     ms(slow.time_us),
-                    clip(operation, 40),
+                    operation,
                     clip(&slow.statement, 100)
                 )?;
             }
         }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "exec ms: sqlx's time from sending a statement to closing its result stream (for a `fetch` stream it \
+             includes the consumer's time between rows unless the stream is wrapped in `instrument::timed_stream`); \
+             open ms: the measured consumer time of wrapped streams, kept out of exec ms and the slowest statements"
+        )?;
         Ok(())
     }
 }

@@ -5,75 +5,11 @@ use std::fmt;
 use serde::Serialize;
 
 use super::budget::BudgetReport;
-use super::context::{Group, OpData, OpState, Outcome};
-use super::fingerprint::{Fingerprint, StatementKind};
+use super::fingerprint::Fingerprint;
 use super::n_plus_one::NPlusOne;
-
-fn micros(duration: std::time::Duration) -> u64 {
-    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
-}
-
-/// Statements of one shape from one call site inside one operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct StatementStats {
-    /// The shape's fingerprint.
-    pub fingerprint: Fingerprint,
-    /// OpenTelemetry `db.query.summary`, e.g. `SELECT bot_stances`.
-    pub summary: String,
-    /// The normalized statement (literals as `?`); never raw values.
-    pub statement: String,
-    /// Query, transaction control or session setup.
-    pub kind: StatementKind,
-    /// The `#[timed]` function (`file:line (name)`) or the loader (`loader Name`) that ran it.
-    pub call_site: String,
-    /// Statements executed.
-    pub count: u64,
-    /// Separate round trips: `count`, except that the chunks of one loader batch count once.
-    pub round_trips: u64,
-    /// Database time, summed, in microseconds (as measured by sqlx).
-    pub db_time_us: u64,
-    /// Slowest execution, in microseconds.
-    pub max_time_us: u64,
-    /// Rows returned, summed.
-    pub rows_returned: u64,
-    /// Rows affected, summed.
-    pub rows_affected: u64,
-}
-
-impl StatementStats {
-    pub(crate) fn of(group: &Group) -> Self {
-        Self {
-            fingerprint: group.shape.statement.fingerprint,
-            summary: group.shape.statement.summary.clone(),
-            statement: group.shape.statement.text.clone(),
-            kind: group.shape.statement.kind,
-            call_site: group.call_site.to_string(),
-            count: group.statements,
-            round_trips: group.occurrences,
-            db_time_us: micros(group.db_time),
-            max_time_us: micros(group.max_time),
-            rows_returned: group.rows_returned,
-            rows_affected: group.rows_affected,
-        }
-    }
-}
-
-/// One of the slowest statements of an operation (or of the whole profile).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct SlowStatement {
-    /// The statement's fingerprint.
-    pub fingerprint: Fingerprint,
-    /// `db.query.summary`.
-    pub summary: String,
-    /// The normalized statement.
-    pub statement: String,
-    /// The operation it ran in (empty outside operations).
-    pub operation: String,
-    /// Its database time, in microseconds.
-    pub time_us: u64,
-}
+use super::outcome::Outcome;
+use super::statement::StatementKind;
+use super::stats::{SlowStatement, StatementStats};
 
 /// Everything one operation did, as of its end. Returned by [`observe`](super::observe) and
 /// kept (aggregated) in the profile.
@@ -90,7 +26,8 @@ pub struct OperationReport {
     pub nested: bool,
     /// Wall time from start to end, in microseconds.
     pub wall_time_us: u64,
-    /// Database time of its statements, summed, in microseconds.
+    /// Execution time of its statements, summed, in microseconds (stream-open time left out; see
+    /// [`StatementStats::db_time_us`]).
     pub db_time_us: u64,
     /// Counted statements (queries): what budgets limit.
     pub queries: u64,
@@ -102,7 +39,10 @@ pub struct OperationReport {
     pub rows_returned: u64,
     /// Rows affected by its queries (0 for a SELECT).
     pub rows_affected: u64,
-    /// One entry per (fingerprint, call site), in the order first executed.
+    /// Time its statements' result streams stayed open while the consumer processed rows
+    /// (streams wrapped in [`timed_stream`](super::timed_stream)), in microseconds.
+    pub stream_open_us: u64,
+    /// One entry per (fingerprint, call path), in the order first executed.
     pub statements: Vec<StatementStats>,
     /// Statements beyond the per-operation cap of distinct groups (512), counted only.
     pub ungrouped_statements: u64,
@@ -115,47 +55,6 @@ pub struct OperationReport {
 }
 
 impl OperationReport {
-    /// The report of `state` as of now (without findings or budget, which the caller adds).
-    pub(crate) fn of(
-        state: &OpState,
-        data: &OpData,
-        outcome: Outcome,
-        wall_time: std::time::Duration,
-        with_call_site: bool,
-    ) -> Self {
-        Self {
-            name: state.name.to_string(),
-            call_site: if with_call_site { state.site.to_string() } else { String::new() },
-            outcome,
-            nested: state.parent.is_some(),
-            wall_time_us: micros(wall_time),
-            db_time_us: micros(data.db_time),
-            queries: data.queries,
-            transaction_statements: data.transaction,
-            session_statements: data.session,
-            rows_returned: data.rows_returned,
-            rows_affected: data.rows_affected,
-            statements: data.groups.iter().map(StatementStats::of).collect(),
-            ungrouped_statements: data.ungrouped,
-            n_plus_one: Vec::new(),
-            budget: None,
-            slowest: data
-                .slowest
-                .iter()
-                .map(|&(time, index)| {
-                    let group = &data.groups[index];
-                    SlowStatement {
-                        fingerprint: group.shape.statement.fingerprint,
-                        summary: group.shape.statement.summary.clone(),
-                        statement: group.shape.statement.text.clone(),
-                        operation: state.name.to_string(),
-                        time_us: micros(time),
-                    }
-                })
-                .collect(),
-        }
-    }
-
     /// The statements of `kind`, in first-executed order.
     pub fn statements_of(&self, kind: StatementKind) -> impl Iterator<Item = &StatementStats> {
         self.statements.iter().filter(move |stats| stats.kind == kind)
@@ -178,7 +77,7 @@ impl OperationReport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NotObserved {
-    /// No [`InstrumentLayer`](super::InstrumentLayer) was ever added to a subscriber.
+    /// No instrumentation [`layer`](super::layer()) was ever added to a subscriber.
     #[error(
         "batchload's instrumentation layer is not installed; add it to your tracing subscriber, \
          e.g. `tracing_subscriber::registry().with(batchload::instrument::layer()).init()`"

@@ -3,6 +3,7 @@
 //! cover the same paths through `#[timed]`, real sqlx events and loaders.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tracing::Subscriber;
 use tracing_subscriber::Layer;
@@ -114,7 +115,9 @@ fn statements_are_recorded_in_the_nearest_operation_and_roll_up() {
         let summaries: Vec<(&str, u64)> = report.statements.iter().map(|s| (s.summary.as_str(), s.count)).collect();
         assert_eq!(summaries, [("SELECT bots", 1), ("SELECT bot_stances", 1), ("BEGIN", 1)]);
         assert_eq!(report.statements[0].call_site, "unit check");
-        assert!(report.statements[1].call_site.ends_with("(unit::outer)"), "{}", report.statements[1].call_site);
+        let nested = &report.statements[1].call_site;
+        assert!(nested.starts_with("runtime/src/instrument/tests.rs:"), "{nested}");
+        assert!(nested.ends_with(" (unit::outer) <- unit check"), "{nested}");
         assert_eq!(report.slowest.iter().map(|s| s.time_us).collect::<Vec<_>>(), [200, 100, 5]);
 
         let profile = profile.report();
@@ -167,7 +170,7 @@ fn chunks_of_one_loader_batch_are_one_round_trip() {
         .expect("observed");
         assert_eq!(report.statements.len(), 1);
         let stats = &report.statements[0];
-        assert_eq!((stats.count, stats.round_trips, stats.call_site.as_str()), (6, 2, "loader BotById"));
+        assert_eq!((stats.count, stats.round_trips, stats.call_site.as_str()), (6, 2, "loader BotById at unit check"));
         assert_eq!(report.n_plus_one.len(), 1);
         assert_eq!(report.n_plus_one[0].count, 2);
         assert!(report.n_plus_one[0].fix.contains("call `BotById::load_many` once"), "{}", report.n_plus_one[0].fix);
@@ -343,7 +346,7 @@ fn profile_renders_as_text_and_json_and_caps_fingerprints() {
         .expect("observed");
         let report = profile.report();
         assert_eq!((report.fingerprints.len(), report.fingerprint_overflow), (2, 1));
-        let bots = report.fingerprint(normalize("SELECT * FROM bots WHERE id = 9").fingerprint).expect("profiled");
+        let bots = report.fingerprint(Fingerprint::of("SELECT * FROM bots WHERE id = 9")).expect("profiled");
         assert_eq!((bots.calls, bots.total_time_us, bots.rows, bots.n_plus_one), (4, 100_000, 4, 1));
         // 2 significant digits: within 1%.
         assert_eq!((bots.time.p50_us / 1000, bots.time.p95_us / 1000, bots.time.max_us / 1000), (20, 40, 40));
@@ -357,7 +360,7 @@ fn profile_renders_as_text_and_json_and_caps_fingerprints() {
         assert!(text.contains("SELECT * FROM bots WHERE id = ?"), "{text}");
         assert!(
             text.contains(
-                "N+1 findings\n  unit check: `SELECT bots` up to 4 times per call, in 1 call(s), at unit check"
+                "N+1 findings\n  unit check: N+1 `SELECT bots` up to 4 times per call, in 1 call(s), at unit check"
             ),
             "{text}"
         );
@@ -414,7 +417,7 @@ fn metrics_have_low_cardinality_labels() {
         ]
     );
     assert!(keys.iter().all(|key| !key.contains("secret")));
-    assert_eq!(duration_buckets(), [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0]);
+    assert_eq!(DURATION_BUCKETS, [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0]);
 }
 
 #[test]
@@ -467,4 +470,195 @@ fn operation_spans_carry_opentelemetry_fields() {
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[test]
+fn warn_mode_logs_one_warning_per_problem_then_a_count() {
+    let _serial = serial();
+    let interval = Duration::from_secs(2);
+    with_layer(builder().threshold(2).warn_interval(interval), |profile, warnings| {
+        let run = || {
+            timed!("unit::repeated", Some(1), || {
+                for id in 0..3 {
+                    statement(&format!("SELECT * FROM bots WHERE id = {id}"), 1, 1);
+                }
+            })
+        };
+        let started = std::time::Instant::now();
+        for _ in 0..100 {
+            assert_eq!(run(), None);
+        }
+        assert!(started.elapsed() < interval, "the 100 operations must run within one interval");
+        let logged = warnings.take();
+        assert_eq!(logged.len(), 2, "one N+1 and one budget warning for 100 occurrences: {logged:#?}");
+        assert!(
+            logged[0]
+                .starts_with("batchload::n_plus_one: N+1 in operation `unit::repeated`: `SELECT bots` ran 3 times"),
+            "{logged:#?}"
+        );
+        assert!(logged[1].starts_with("batchload::budget: query budget exceeded in operation `unit::repeated`"));
+        // The profile keeps every occurrence.
+        let profiled = profile.report();
+        let operation = profiled.operation("unit::repeated").expect("profiled");
+        assert_eq!((operation.calls, operation.n_plus_one, operation.budget_exceeded), (100, 100, 100));
+        assert_eq!(operation.findings[0].times, 100);
+        // After the interval, the next occurrence logs one summary with the count.
+        std::thread::sleep(interval + Duration::from_millis(100));
+        assert_eq!(run(), None);
+        let logged = warnings.take();
+        assert_eq!(logged.len(), 2, "{logged:#?}");
+        assert!(
+            logged[0].ends_with("\n  repeated: 101 occurrences so far, 99 not logged since the last warning"),
+            "{logged:#?}"
+        );
+        // The interval doubled: an occurrence now is counted only.
+        assert_eq!(run(), None);
+        assert_eq!(warnings.take(), Vec::<String>::new());
+    });
+}
+
+#[test]
+fn different_call_paths_are_different_findings_and_warnings() {
+    let _serial = serial();
+    with_layer(builder().threshold(2), |_, warnings| {
+        let report = check(None, || {
+            for caller in ["unit::first_caller", "unit::second_caller"] {
+                // A span like the one `#[timed]` puts around an `.await`, one per caller line.
+                let span = match caller {
+                    "unit::first_caller" => tracing::trace_span!(target: "batchload::await", "unit::first_caller"),
+                    _ => tracing::trace_span!(target: "batchload::await", "unit::second_caller"),
+                };
+                let _entered = span.enter();
+                for id in 0..3 {
+                    statement(&format!("SELECT * FROM bots WHERE id = {id}"), 1, 1);
+                }
+            }
+        })
+        .expect("observed");
+        let sites: Vec<&str> = report.n_plus_one.iter().map(|finding| finding.call_site.as_str()).collect();
+        assert_eq!(sites.len(), 2, "{sites:#?}");
+        assert!(sites[0].starts_with("runtime/src/instrument/tests.rs:"), "{sites:#?}");
+        // An await span names the operation it is in: the operation's own frame is not repeated.
+        assert!(sites[0].ends_with(" (unit::first_caller)"), "{sites:#?}");
+        assert!(sites[1].ends_with(" (unit::second_caller)"), "{sites:#?}");
+        assert_ne!(sites[0], sites[1]);
+        assert_eq!(warnings.take(), Vec::<String>::new(), "check helpers never warn");
+    });
+}
+
+/// A hand-written loader, registered like the derive registers its loaders.
+struct ArticleTagsByArticleId;
+
+impl crate::BatchQuery for ArticleTagsByArticleId {
+    type Database = sqlx::Sqlite;
+    type Key = i64;
+    type Row = (i64, i64);
+    const LOADER: &'static str = "ArticleTagsByArticleId";
+    const TABLE: &'static str = "article_tags";
+    const KEY_COLUMN: &'static str = "article_id";
+    const SQL: &'static str =
+        "SELECT article_id, tag_id FROM article_tags WHERE article_id IN (SELECT value FROM json_each(?1))";
+
+    fn fetch<'a>(
+        _pool: &'a sqlx::Pool<sqlx::Sqlite>,
+        _keys: &'a [i64],
+    ) -> futures_util::future::BoxFuture<'a, Result<Vec<(i64, i64)>, sqlx::Error>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn key_of(row: &(i64, i64)) -> Option<&i64> {
+        Some(&row.0)
+    }
+}
+
+crate::register_loader!(ArticleTagsByArticleId, crate::Grouped);
+
+/// The findings of 3 repeats of each statement of `sqls` (one statement per id).
+fn findings_of(sqls: &[&str]) -> Vec<NPlusOne> {
+    with_layer(builder(), |_, _| {
+        check(None, || {
+            for sql in sqls {
+                for id in 0..3 {
+                    statement(&sql.replace("{id}", &id.to_string()), 1, 1);
+                }
+            }
+        })
+        .expect("observed")
+        .n_plus_one
+    })
+}
+
+#[test]
+fn each_shape_gets_its_own_fix() {
+    let _serial = serial();
+    assert!(crate::registered_loaders().any(|info| info.loader == "ArticleTagsByArticleId"));
+    let findings = findings_of(&[
+        // A join: the key belongs to the joined table, which has a (hand-written) loader.
+        "SELECT t.id, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id WHERE at.article_id = {id}",
+        // A table with a loader on the column.
+        "SELECT article_id, tag_id FROM article_tags WHERE article_id = {id}",
+        // A viewer-dependent statement: two parameters.
+        "SELECT a.id, (SELECT COUNT(*) FROM likes l WHERE l.article_id = a.id AND l.user_id = $2) AS liked FROM article_tags a WHERE a.article_id = $1",
+        // Writes.
+        "INSERT INTO article_tags (article_id, tag_id) VALUES ({id}, 7)",
+        "UPDATE tags SET uses = uses + 1 WHERE id = {id}",
+        "DELETE FROM article_tags WHERE article_id = {id}",
+    ]);
+    let fixes: Vec<(FindingKind, &str, &[String])> =
+        findings.iter().map(|finding| (finding.kind, finding.fix.as_str(), finding.loaders.as_slice())).collect();
+    let loader = ["ArticleTagsByArticleId".to_owned()];
+    assert_eq!(
+        fixes,
+        [
+            (
+                FindingKind::Read,
+                "the key `article_id` belongs to the joined table `article_tags`: use `ArticleTagsByArticleId::load` on \
+                 `article_tags`, then load the `tags` rows by their key: two statements instead of 3",
+                &loader[..]
+            ),
+            (FindingKind::Read, "use `ArticleTagsByArticleId::load` (the 3 lookups become one statement)", &loader[..]),
+            (
+                FindingKind::Read,
+                "the statement has 2 parameters, so a loader keyed by `article_id` alone would lose the other conditions \
+                 (`ArticleTagsByArticleId::load` reads by `article_id` alone and would drop them): write a hand-written \
+                 context loader, a `BatchQuery` whose SQL takes the whole key list plus the context (e.g. the viewer), \
+                 create one per context, and register it with `batchload::register_loader!` so findings name it",
+                &loader[..]
+            ),
+            (
+                FindingKind::Write,
+                "write the 3 rows with one multi-row statement: `INSERT INTO article_tags (...) VALUES (...), (...)` \
+                 built with `sqlx::QueryBuilder::push_values` (chunked under the bind-parameter limit), or on PostgreSQL \
+                 `INSERT INTO article_tags (...) SELECT * FROM UNNEST($1::type[], $2::type[], ...)` with one array per column",
+                &[][..]
+            ),
+            (
+                FindingKind::Write,
+                "update the 3 rows with one statement: with the same new values, `UPDATE tags SET ... WHERE id IN (...)` \
+                 (`= ANY($1)` on PostgreSQL); with per-row values, join a list of rows: `UPDATE tags SET ... FROM (VALUES \
+                 ...)` built with `sqlx::QueryBuilder::push_values`, or `FROM UNNEST($1::type[], ...)` on PostgreSQL",
+                &[][..]
+            ),
+            (
+                FindingKind::Write,
+                "delete the 3 rows with one statement: `DELETE FROM article_tags WHERE article_id IN (...)` built with \
+                 `sqlx::QueryBuilder::separated`, or `WHERE article_id = ANY($1)` with one array on PostgreSQL",
+                &[][..]
+            ),
+        ]
+    );
+    assert!(
+        findings[3]
+            .to_string()
+            .starts_with("repeated write in operation `unit check`: `INSERT article_tags` ran 3 times")
+    );
+    // A join whose key has no loader names the table the key belongs to.
+    let findings =
+        findings_of(&["SELECT u.name FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.team_id = {id}"]);
+    assert_eq!(
+        findings[0].fix,
+        "the key `team_id` belongs to the joined table `memberships`, not to `users`: derive a loader on `memberships` \
+         (`#[derive(Batched)] #[batched(table = \"memberships\")]` with `#[batched(group)]` on the `team_id` field), \
+         then load the `users` rows by their key: two statements instead of 3"
+    );
 }
