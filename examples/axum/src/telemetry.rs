@@ -11,7 +11,7 @@
 //! `.with_filter(..)` to the `fmt` layer filters only what is printed, as [`subscriber`] does;
 //! the test `tests/env_filter.rs` shows both.
 
-use batchload::instrument::{DB_CLIENT_OPERATION_DURATION, OPERATION_DURATION, OPERATION_QUERIES, duration_buckets};
+use batchload::instrument::{DB_CLIENT_OPERATION_DURATION, DURATION_BUCKETS, OPERATION_DURATION, OPERATION_QUERIES};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 use tracing::Subscriber;
 use tracing_subscriber::EnvFilter;
@@ -23,7 +23,7 @@ pub const QUERY_BUCKETS: [f64; 8] = [1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0
 
 /// A Prometheus recorder whose histograms have buckets: without them
 /// `metrics-exporter-prometheus` renders summaries. The two duration histograms (seconds) get
-/// OpenTelemetry's recommended bounds ([`duration_buckets`]: 0.001 to 10), the statements per
+/// OpenTelemetry's recommended bounds ([`DURATION_BUCKETS`]: 0.001 to 10), the statements per
 /// operation [`QUERY_BUCKETS`]. Metric names are rendered with `_` for `.`
 /// (`db_client_operation_duration_bucket{le="0.005",...}`), and so are label names.
 ///
@@ -31,8 +31,8 @@ pub const QUERY_BUCKETS: [f64; 8] = [1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0
 /// [`BuildError`] if a bucket list is empty (never with these constants).
 pub fn prometheus_recorder() -> Result<PrometheusRecorder, BuildError> {
     Ok(PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Full(DB_CLIENT_OPERATION_DURATION.to_owned()), duration_buckets())?
-        .set_buckets_for_metric(Matcher::Full(OPERATION_DURATION.to_owned()), duration_buckets())?
+        .set_buckets_for_metric(Matcher::Full(DB_CLIENT_OPERATION_DURATION.to_owned()), &DURATION_BUCKETS)?
+        .set_buckets_for_metric(Matcher::Full(OPERATION_DURATION.to_owned()), &DURATION_BUCKETS)?
         .set_buckets_for_metric(Matcher::Full(OPERATION_QUERIES.to_owned()), &QUERY_BUCKETS)?
         .build_recorder())
 }

@@ -550,7 +550,6 @@ fn different_call_paths_are_different_findings_and_warnings() {
 struct ArticleTagsByArticleId;
 
 impl crate::BatchQuery for ArticleTagsByArticleId {
-    type Database = sqlx::Sqlite;
     type Key = i64;
     type Row = (i64, i64);
     const LOADER: &'static str = "ArticleTagsByArticleId";
@@ -558,20 +557,18 @@ impl crate::BatchQuery for ArticleTagsByArticleId {
     const KEY_COLUMN: &'static str = "article_id";
     const SQL: &'static str =
         "SELECT article_id, tag_id FROM article_tags WHERE article_id IN (SELECT value FROM json_each(?1))";
+    const DATABASE: &'static str = "SQLite";
 
-    fn fetch<'a>(
-        _pool: &'a sqlx::Pool<sqlx::Sqlite>,
-        _keys: &'a [i64],
-    ) -> futures_util::future::BoxFuture<'a, Result<Vec<(i64, i64)>, sqlx::Error>> {
+    fn fetch<'a>(&'a self, _keys: &'a [i64]) -> crate::BoxFuture<'a, Result<Vec<(i64, i64)>, sqlx::Error>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 
-    fn key_of(row: &(i64, i64)) -> Option<&i64> {
-        Some(&row.0)
+    fn key_of(&self, row: &(i64, i64)) -> Option<i64> {
+        Some(row.0)
     }
 }
 
-crate::register_loader!(ArticleTagsByArticleId, crate::Grouped);
+crate::register_loader!(crate::GroupLoader<ArticleTagsByArticleId>);
 
 /// The findings of 3 repeats of each statement of `sqls` (one statement per id).
 fn findings_of(sqls: &[&str]) -> Vec<NPlusOne> {
