@@ -74,6 +74,9 @@ mod query;
 mod shape;
 mod stats;
 
+#[cfg(test)]
+mod engine_tests;
+
 #[doc(hidden)]
 pub mod __private;
 pub mod advisor;
