@@ -102,4 +102,3 @@ pub struct Employee {
     #[batched(group)]
     pub reports_to: Option<i64>,
 }
-

@@ -29,6 +29,8 @@ pub(crate) struct Field<'a> {
     pub(crate) roles: Vec<Spanned<Role>>,
     pub(crate) column: Option<Spanned<String>>,
     pub(crate) order_by: Option<Spanned<String>>,
+    /// `#[batched(pg_type = "...")]`: the key list is cast to this type's array on PostgreSQL.
+    pub(crate) pg_type: Option<Spanned<String>>,
 }
 
 impl<'a> Model<'a> {
@@ -81,6 +83,7 @@ impl<'a> Model<'a> {
                     roles: options.roles,
                     column: options.column,
                     order_by: options.order_by,
+                    pg_type: options.pg_type,
                 })
             })
             .collect();

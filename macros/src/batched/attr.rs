@@ -85,6 +85,9 @@ pub(crate) struct FieldOptions {
     pub(crate) roles: Vec<Spanned<Role>>,
     pub(crate) column: Option<Spanned<String>>,
     pub(crate) order_by: Option<Spanned<String>>,
+    /// `pg_type = "citext"`: the PostgreSQL type of the key column, when it compares
+    /// differently from the type sqlx binds for the Rust key type.
+    pub(crate) pg_type: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -134,6 +137,7 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
     let mut group = Slot::new("group");
     let mut column = Slot::new("column");
     let mut order_by = Slot::new("order_by");
+    let mut pg_type = Slot::new("pg_type");
     let mut roles = Vec::new();
     for_each_option(attrs, errors, |meta| {
         if meta.path.is_ident("key") || meta.path.is_ident("group") {
@@ -158,14 +162,16 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
             column.set_string(errors, &meta)?;
         } else if meta.path.is_ident("order_by") {
             order_by.set_string(errors, &meta)?;
+        } else if meta.path.is_ident("pg_type") {
+            pg_type.set_string(errors, &meta)?;
         } else if ["table", "loader", "db"].iter().any(|name| meta.path.is_ident(name)) {
             unknown(errors, &meta, "this option belongs on the struct, not on a field")?;
         } else {
-            unknown(errors, &meta, "expected `key`, `group`, `column` or `order_by` on a field")?;
+            unknown(errors, &meta, "expected `key`, `group`, `column`, `order_by` or `pg_type` on a field")?;
         }
         Ok(())
     });
-    FieldOptions { roles, column: column.get(), order_by: order_by.get() }
+    FieldOptions { roles, column: column.get(), order_by: order_by.get(), pg_type: pg_type.get() }
 }
 
 fn is_field_option(meta: &ParseNestedMeta<'_>) -> bool {

@@ -47,8 +47,13 @@ pub(crate) fn select(backend: Backend, model: &Model<'_>, field: &Field<'_>, rol
         .collect::<Vec<_>>()
         .join(", ");
     let key_column = format!("t.{}", dialect.quote(&field.column()));
-    let mut sql =
-        format!("SELECT {columns} FROM {} AS t WHERE {}", dialect.quote(table), dialect.key_filter(&key_column, kind));
+    let key_filter = match (&field.pg_type, backend) {
+        // The key list is cast to the column's own array type, so the comparison is the
+        // column's (`citext`: case-insensitive), not that of the type sqlx binds (`text[]`).
+        (Some(pg_type), Backend::Postgres) => format!("{key_column} = ANY($1::{}[])", pg_type.value),
+        _ => dialect.key_filter(&key_column, kind),
+    };
+    let mut sql = format!("SELECT {columns} FROM {} AS t WHERE {key_filter}", dialect.quote(table));
     if role == Role::Group {
         let primary_key = model.primary_key().map(Field::column);
         let order_by = field.order_by.as_ref().or(model.order_by.as_ref()).map(|order| order.value.clone());
