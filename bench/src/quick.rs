@@ -171,6 +171,7 @@ pub fn ratios(document: &Value) -> Vec<(String, f64)> {
                     "loader_chunked / async_graphql_zero_delay",
                     figure("loader_chunked") / figure("async_graphql_zero_delay"),
                 ),
+                ("loader_bounded / loader_concurrent", figure("loader_bounded") / loader),
                 (
                     "group_loader_concurrent / group_handwritten",
                     figure("group_loader_concurrent") / figure("group_handwritten"),

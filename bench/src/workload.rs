@@ -51,11 +51,14 @@ pub enum Workload {
     GroupHandwritten,
     /// N concurrent `load(k)` through a fresh derived group loader.
     GroupLoaderConcurrent,
+    /// `loader_concurrent` with a bounded cache of N / 2 keys (`max_cached_keys`): half of
+    /// the batch's keys are evicted as it is cached (the bounded cache's cost, with evictions).
+    LoaderBounded,
 }
 
 impl Workload {
     /// Every workload, in the order of the JSON document.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Handwritten,
         Self::LoaderConcurrent,
         Self::LoaderMany,
@@ -65,6 +68,7 @@ impl Workload {
         Self::AsyncGraphqlZeroDelay,
         Self::GroupHandwritten,
         Self::GroupLoaderConcurrent,
+        Self::LoaderBounded,
     ];
 
     /// The row name (criterion benchmark id, JSON key without its `_us` suffix).
@@ -79,6 +83,7 @@ impl Workload {
             Self::AsyncGraphqlZeroDelay => "async_graphql_zero_delay",
             Self::GroupHandwritten => "group_handwritten",
             Self::GroupLoaderConcurrent => "group_loader_concurrent",
+            Self::LoaderBounded => "loader_bounded",
         }
     }
 
@@ -270,6 +275,12 @@ macro_rules! backend_workloads {
                 }
                 Workload::LoaderChunked => {
                     let options = batchload::LoaderOptions::new().max_batch_size(super::CHUNK_KEYS);
+                    let loader = BotById::with_options(pool.clone(), options);
+                    let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
+                    rows.iter().filter(|row| row.is_some()).count()
+                }
+                Workload::LoaderBounded => {
+                    let options = batchload::LoaderOptions::new().max_cached_keys(keys.len() / 2);
                     let loader = BotById::with_options(pool.clone(), options);
                     let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
                     rows.iter().filter(|row| row.is_some()).count()

@@ -27,7 +27,7 @@ use futures_util::future::try_join_all;
 
 use crate::cache::{Cache, Cached};
 use crate::shape::Shape;
-use crate::stats::StatsCounters;
+use crate::stats::{CacheCounts, StatsCounters};
 use crate::{BatchQuery, Error, LoaderOptions};
 
 /// The engine's hash maps: keyed by the loader's keys, hashed with `foldhash` (seeded per
@@ -63,8 +63,11 @@ struct State<K, V> {
     gathering: Option<Gathering<K, V>>,
     /// The batches whose statements are running, with their waiters.
     running: Vec<Slot<K, V>>,
+    /// Cache hits and misses since the last dispatch (for the batch's trace event).
     cache_hits: u64,
     cache_misses: u64,
+    /// Cache hits and misses since the loader was created (for `stats`).
+    totals: CacheCounts,
 }
 
 struct Gathering<K, V> {
@@ -126,6 +129,12 @@ pub(crate) enum Lookup<K, V> {
 }
 
 impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
+    /// Counts a key answered from the cache.
+    fn hit(&mut self) {
+        self.cache_hits += 1;
+        self.totals.hits += 1;
+    }
+
     fn is_gathering(&self, batch: &Arc<Batch<K, V>>) -> bool {
         self.gathering.as_ref().is_some_and(|open| Arc::ptr_eq(&open.slot.batch, batch))
     }
@@ -134,6 +143,7 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
     /// the gathering batch, opened if needed, with `key` added.
     fn schedule(&mut self, key: &K) -> &Arc<Batch<K, V>> {
         self.cache_misses += 1;
+        self.totals.misses += 1;
         if let Some(batch) = self.scheduled.get(key) {
             return batch;
         }
@@ -178,7 +188,7 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
 
 impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
     pub(crate) fn new(query: Q, options: LoaderOptions) -> Self {
-        let cache = Cache::new(options.cache);
+        let cache = Cache::new(options.cache, options.max_cached_keys);
         Self {
             query,
             options,
@@ -190,6 +200,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
                 running: Vec::new(),
                 cache_hits: 0,
                 cache_misses: 0,
+                totals: CacheCounts::default(),
             }),
             _shape: PhantomData,
         }
@@ -204,7 +215,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
         let mut state = lock(&self.state);
         for key in keys {
             if let Some(cached) = state.cache.get(key) {
-                state.cache_hits += 1;
+                state.hit();
                 found(key, Lookup::Cached(cached));
                 continue;
             }
@@ -234,6 +245,15 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
 
     pub(crate) fn cached_keys(&self) -> usize {
         lock(&self.state).cache.len()
+    }
+
+    /// The loader's counters, with the cache counters read under its lock.
+    pub(crate) fn stats(&self) -> crate::LoaderStats {
+        let cache = {
+            let state = lock(&self.state);
+            CacheCounts { evictions: state.cache.evictions(), ..state.totals }
+        };
+        self.stats.snapshot(cache)
     }
 }
 
@@ -393,7 +413,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
             None => {
                 let mut state = lock(&inner.state);
                 if let Some(cached) = state.cache.get(&this.key) {
-                    state.cache_hits += 1;
+                    state.hit();
                     drop(state);
                     return Poll::Ready(Ok(cached.value_for(&this.key)));
                 }
@@ -496,15 +516,13 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(mut completion: Completion<Q, S>, (cach
     let elapsed = started.elapsed();
     let outcome = match fetched {
         Ok(chunk_rows) => {
-            let mut answers = Map::with_capacity_and_hasher(completion.keys.len(), Default::default());
-            let mut rows = 0usize;
-            for row in chunk_rows.into_iter().flatten() {
-                rows += 1;
-                if let Some(key) = completion.inner.query.key_of(&row) {
-                    S::absorb(&mut answers, key, row);
-                }
-            }
+            let (answers, rows, unmatched) =
+                match_rows::<Q, S>(&completion.inner.query, &completion.keys, chunk_size, chunk_rows);
             completion.inner.stats.record_outcome(rows, false);
+            if let Some((unmatched_rows, first_key)) = unmatched {
+                completion.inner.stats.record_unmatched(unmatched_rows);
+                warn_unmatched::<Q>(unmatched_rows, &first_key);
+            }
             trace_batch::<Q>(completion.keys.len(), chunks, rows, elapsed, cache_hits, cache_misses, true);
             Ok(Arc::new(answers))
         }
@@ -515,6 +533,91 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(mut completion: Completion<Q, S>, (cach
         }
     };
     completion.complete(outcome);
+}
+
+/// A batch's answers, its number of rows, and its unmatched rows with one of their keys.
+type Matched<K, V> = (Map<K, V>, usize, Option<(usize, String)>);
+
+/// The answers of a batch from the rows of its chunks (chunk `i` ran for the `i`-th
+/// `chunk_size` keys of `keys`): rows matched to keys by exact value. Returns the answers,
+/// the number of rows, and the rows whose key matches no key of their statement, with the
+/// first such key (`Debug`), if any: they are left out of the answers.
+fn match_rows<Q: BatchQuery, S: Shape<Q>>(
+    query: &Q,
+    keys: &[Q::Key],
+    chunk_size: usize,
+    chunk_rows: Vec<Vec<Q::Row>>,
+) -> Matched<Q::Key, S::Value> {
+    let mut answers: Map<Q::Key, S::Value> = Map::with_capacity_and_hasher(keys.len(), Default::default());
+    let mut rows = 0usize;
+    let mut unmatched_rows = 0usize;
+    let mut first_unmatched: Option<String> = None;
+    let mut unmatched = |count: usize, key: Option<&Q::Key>| {
+        unmatched_rows += count;
+        if first_unmatched.is_none() {
+            first_unmatched = Some(key.map_or_else(|| "NULL".to_owned(), |key| format!("{key:?}")));
+        }
+    };
+    if chunk_rows.len() <= 1 {
+        for row in chunk_rows.into_iter().flatten() {
+            rows += 1;
+            match query.key_of(&row) {
+                Some(key) => S::absorb(&mut answers, key, row),
+                None => unmatched(1, None),
+            }
+        }
+        // One lookup per key finds whether the statement returned keys nobody asked for
+        // (a case-insensitive comparison in the database); only then are they sought out.
+        let matched = keys.iter().filter(|key| answers.contains_key(*key)).count();
+        if matched < answers.len() {
+            let requested: std::collections::HashSet<&Q::Key, foldhash::fast::RandomState> = keys.iter().collect();
+            let stray: Vec<Q::Key> = answers.keys().filter(|key| !requested.contains(key)).cloned().collect();
+            for key in stray {
+                if let Some(value) = answers.remove(&key) {
+                    unmatched(S::rows(&value), Some(&key));
+                }
+            }
+        }
+    } else {
+        // Several chunks: a row counts for the chunk whose statement asked for its key only
+        // (a case-insensitive match in another chunk would otherwise repeat it).
+        let chunk_of: Map<&Q::Key, usize> = keys
+            .chunks(chunk_size)
+            .enumerate()
+            .flat_map(|(index, chunk)| chunk.iter().map(move |key| (key, index)))
+            .collect();
+        for (index, chunk) in chunk_rows.into_iter().enumerate() {
+            for row in chunk {
+                rows += 1;
+                match query.key_of(&row) {
+                    Some(key) if chunk_of.get(&key) == Some(&index) => S::absorb(&mut answers, key, row),
+                    key => unmatched(1, key.as_ref()),
+                }
+            }
+        }
+    }
+    let unmatched = first_unmatched.map(|key| (unmatched_rows, key));
+    (answers, rows, unmatched)
+}
+
+/// The WARN for rows the statement returned that match no requested key.
+fn warn_unmatched<Q: BatchQuery>(rows: usize, first_key: &str) {
+    tracing::warn!(
+        target: "batchload::loader",
+        loader = Q::LOADER,
+        table = Q::TABLE,
+        key_column = Q::KEY_COLUMN,
+        unmatched_rows = rows,
+        key = first_key,
+        "loader `{}`: the statement returned {rows} row(s) whose key matches no requested key (one of them: {first_key}); \
+         they are not delivered. Likely cause: `{}.{}` compares case- or accent-insensitively (SQLite COLLATE NOCASE, \
+         MySQL *_ci collations, PostgreSQL citext), so the database matched a key that differs from the row's value \
+         while rows are matched to keys by exact value: request keys exactly as stored (e.g. normalise their case) \
+         or give the column a binary collation",
+        Q::LOADER,
+        Q::TABLE,
+        Q::KEY_COLUMN,
+    );
 }
 
 fn trace_batch<Q: BatchQuery>(

@@ -1,8 +1,11 @@
 //! The per-loader cache: answers already known for this request, shared with the batch
-//! results they came from.
+//! results they came from; unbounded, or bounded to a number of keys with least-recently-used
+//! eviction (`hashlink::LruCache`).
 
 use std::hash::Hash;
 use std::sync::Arc;
+
+use hashlink::LruCache;
 
 use crate::batch::Map;
 
@@ -32,55 +35,170 @@ impl<K: Eq + Hash, V: Clone + Default> Cached<K, V> {
     }
 }
 
-/// Answers per key for one loader instance. Memory is released with the loader; it grows
-/// with the number of distinct keys loaded (see the loader docs for bounding it).
+enum Store<K, V> {
+    /// `LoaderOptions::cache(false)` or a capacity of 0: nothing is kept.
+    Off,
+    Unbounded(Map<K, Cached<K, V>>),
+    /// At most `capacity()` keys; a lookup marks its key as most recently used.
+    Bounded(LruCache<K, Cached<K, V>, foldhash::fast::RandomState>),
+}
+
+/// Answers per key for one loader instance. Memory is released with the loader.
 pub(crate) struct Cache<K, V> {
-    enabled: bool,
-    entries: Map<K, Cached<K, V>>,
+    store: Store<K, V>,
+    /// Keys evicted to make room in a bounded cache.
+    evictions: u64,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone + Default> Cache<K, V> {
-    pub(crate) fn new(enabled: bool) -> Self {
-        Self { enabled, entries: Map::default() }
+    /// An unbounded cache, a cache of at most `capacity` keys, or none when `enabled` is
+    /// false or `capacity` is 0.
+    pub(crate) fn new(enabled: bool, capacity: Option<usize>) -> Self {
+        let store = match capacity {
+            _ if !enabled => Store::Off,
+            Some(0) => Store::Off,
+            Some(capacity) => Store::Bounded(LruCache::with_hasher(capacity, foldhash::fast::RandomState::default())),
+            None => Store::Unbounded(Map::default()),
+        };
+        Self { store, evictions: 0 }
     }
 
     /// A shareable handle on the cached answer for `key` (cheap: an `Arc` clone for batch
-    /// answers), to be turned into a value outside the loader's lock.
-    pub(crate) fn get(&self, key: &K) -> Option<Cached<K, V>> {
-        self.entries.get(key).map(Cached::share)
-    }
-
-    /// Caches `key`'s answer in the batch result `map`, unless `key` already has an entry
-    /// (a value primed while its batch was gathering wins). One hash lookup.
-    pub(crate) fn insert_batch_if_absent(&mut self, key: K, map: &Arc<Map<K, V>>) {
-        if self.enabled {
-            self.entries.entry(key).or_insert_with(|| Cached::Batch(Arc::clone(map)));
+    /// answers), to be turned into a value outside the loader's lock. In a bounded cache the
+    /// key becomes the most recently used.
+    pub(crate) fn get(&mut self, key: &K) -> Option<Cached<K, V>> {
+        match &mut self.store {
+            Store::Off => None,
+            Store::Unbounded(entries) => entries.get(key).map(Cached::share),
+            Store::Bounded(entries) => entries.get(key).map(Cached::share),
         }
     }
 
+    /// Caches `key`'s answer in the batch result `map`, unless `key` already has an entry
+    /// (a value primed while its batch was gathering wins).
+    pub(crate) fn insert_batch_if_absent(&mut self, key: K, map: &Arc<Map<K, V>>) {
+        match &mut self.store {
+            Store::Off => {}
+            Store::Unbounded(entries) => {
+                entries.entry(key).or_insert_with(|| Cached::Batch(Arc::clone(map)));
+            }
+            Store::Bounded(entries) => {
+                if !entries.contains_key(&key) {
+                    Self::insert_bounded(entries, &mut self.evictions, key, Cached::Batch(Arc::clone(map)));
+                }
+            }
+        }
+    }
+
+    /// Inserts a new key into a bounded cache, evicting the least recently used key first
+    /// when it is full.
+    fn insert_bounded(
+        entries: &mut LruCache<K, Cached<K, V>, foldhash::fast::RandomState>,
+        evictions: &mut u64,
+        key: K,
+        value: Cached<K, V>,
+    ) {
+        if entries.len() >= entries.capacity() && !entries.contains_key(&key) && entries.remove_lru().is_some() {
+            *evictions += 1;
+        }
+        entries.insert(key, value);
+    }
+
     /// Makes room for `additional` more entries at once (a batch's keys), instead of growing
-    /// the map step by step.
+    /// the map step by step (unbounded cache only).
     pub(crate) fn reserve(&mut self, additional: usize) {
-        if self.enabled {
-            self.entries.reserve(additional);
+        if let Store::Unbounded(entries) = &mut self.store {
+            entries.reserve(additional);
         }
     }
 
     pub(crate) fn prime(&mut self, key: K, value: V) {
-        if self.enabled {
-            self.entries.insert(key, Cached::Primed(value));
+        match &mut self.store {
+            Store::Off => {}
+            Store::Unbounded(entries) => {
+                entries.insert(key, Cached::Primed(value));
+            }
+            Store::Bounded(entries) => Self::insert_bounded(entries, &mut self.evictions, key, Cached::Primed(value)),
         }
     }
 
     pub(crate) fn remove(&mut self, key: &K) {
-        self.entries.remove(key);
+        match &mut self.store {
+            Store::Off => {}
+            Store::Unbounded(entries) => {
+                entries.remove(key);
+            }
+            Store::Bounded(entries) => {
+                entries.remove(key);
+            }
+        }
     }
 
     pub(crate) fn clear(&mut self) {
-        self.entries.clear();
+        match &mut self.store {
+            Store::Off => {}
+            Store::Unbounded(entries) => entries.clear(),
+            Store::Bounded(entries) => entries.clear(),
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.entries.len()
+        match &self.store {
+            Store::Off => 0,
+            Store::Unbounded(entries) => entries.len(),
+            Store::Bounded(entries) => entries.len(),
+        }
+    }
+
+    /// Keys evicted so far to respect the capacity.
+    pub(crate) fn evictions(&self) -> u64 {
+        self.evictions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(keys: &[i64]) -> Arc<Map<i64, Option<i64>>> {
+        Arc::new(keys.iter().map(|&key| (key, Some(key * 10))).collect())
+    }
+
+    #[test]
+    fn a_bounded_cache_evicts_the_least_recently_used_key() {
+        let mut cache = Cache::new(true, Some(2));
+        let answers = batch(&[1, 2, 3]);
+        cache.insert_batch_if_absent(1, &answers);
+        cache.insert_batch_if_absent(2, &answers);
+        assert_eq!(cache.get(&1).map(|cached| cached.value_for(&1)), Some(Some(10)), "1 is now the most recent");
+        cache.insert_batch_if_absent(3, &answers);
+        assert_eq!((cache.len(), cache.evictions()), (2, 1));
+        assert!(cache.get(&2).is_none(), "2 was the least recently used");
+        assert!(cache.get(&1).is_some() && cache.get(&3).is_some());
+        cache.insert_batch_if_absent(3, &answers);
+        assert_eq!(cache.evictions(), 1, "a key already cached evicts nothing");
+        cache.prime(4, Some(40));
+        assert_eq!(cache.evictions(), 2);
+        assert_eq!(cache.get(&4).map(|cached| cached.value_for(&4)), Some(Some(40)));
+        cache.remove(&4);
+        cache.prime(5, None);
+        assert_eq!((cache.len(), cache.evictions()), (2, 2), "removing made room");
+        cache.clear();
+        assert_eq!(cache.len(), 0);
+    }
+
+    #[test]
+    fn capacity_zero_and_disabled_caches_keep_nothing() {
+        for mut cache in [Cache::new(true, Some(0)), Cache::new(false, None), Cache::new(false, Some(5))] {
+            cache.insert_batch_if_absent(1, &batch(&[1]));
+            cache.prime(2, Some(2));
+            assert_eq!((cache.len(), cache.evictions()), (0, 0));
+            assert!(cache.get(&1).is_none());
+        }
+        let mut unbounded = Cache::new(true, None);
+        for key in 0..1_000 {
+            unbounded.insert_batch_if_absent(key, &batch(&[key]));
+        }
+        assert_eq!((unbounded.len(), unbounded.evictions()), (1_000, 0));
     }
 }

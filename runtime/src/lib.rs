@@ -75,6 +75,9 @@ mod relation;
 mod shape;
 mod stats;
 
+#[cfg(test)]
+mod engine_tests;
+
 #[doc(hidden)]
 pub mod __private;
 pub mod advisor;

@@ -28,13 +28,18 @@ use crate::{BatchQuery, Error, LoaderOptions};
 /// **De-duplication and ordering.** Each distinct key is bound once per batch, and a key
 /// already in a gathering or running batch joins that batch instead of starting a query.
 /// Rows are matched to keys by value, never by position; each caller receives its own clone.
+/// A row whose key equals no requested key (a case- or accent-insensitive comparison in the
+/// database returned it) is not delivered: it is counted in
+/// [`LoaderStats::unmatched_rows`](crate::LoaderStats::unmatched_rows) and logged as a WARN.
 /// Group loaders keep the statement's `ORDER BY` order inside each key.
 ///
 /// **Cache.** Answers (including "no row") are cached per loader until
 /// [`clear`](Self::clear), [`clear_all`](Self::clear_all) or the loader is dropped; a `clear`
 /// while the key's batch is running keeps that (possibly stale) result out of the cache. The
-/// cache grows with the distinct keys loaded: for long-lived loaders, turn it off with
-/// [`LoaderOptions::cache`] or call `clear_all` periodically.
+/// cache grows with the distinct keys loaded: for long-lived loaders, bound it with
+/// [`LoaderOptions::max_cached_keys`] (least recently used keys are evicted), turn it off
+/// with [`LoaderOptions::cache`], or call `clear_all` periodically. [`stats`](Self::stats)
+/// counts cache hits, misses and evictions.
 ///
 /// **Errors.** If a batch's statement fails, every caller waiting on that batch gets
 /// [`Error::Database`] (sharing one `sqlx::Error`), none of its keys is cached and the next
@@ -202,9 +207,10 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
         self.inner.cached_keys()
     }
 
-    /// Counters of batches, statements, keys and rows this loader (and its clones) ran.
+    /// Counters of batches, statements, keys, rows, cache hits, misses and evictions, and
+    /// unmatched rows of this loader (and its clones).
     pub fn stats(&self) -> crate::LoaderStats {
-        self.inner.stats.snapshot()
+        self.inner.stats()
     }
 
     /// The options this loader was created with.

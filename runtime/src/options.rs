@@ -10,12 +10,13 @@ pub const DEFAULT_MAX_BATCH_SIZE: usize = 10_000;
 ///
 /// Defaults: no delay (a batch is dispatched as soon as the callers that are ready in the
 /// same round of polling have joined it), chunks of [`DEFAULT_MAX_BATCH_SIZE`] distinct keys,
-/// one batch in flight at a time, cache on.
+/// one batch in flight at a time, cache on and unbounded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoaderOptions {
     pub(crate) max_batch_size: usize,
     pub(crate) delay: Duration,
     pub(crate) cache: bool,
+    pub(crate) max_cached_keys: Option<usize>,
     pub(crate) max_concurrent_batches: usize,
 }
 
@@ -28,7 +29,13 @@ impl Default for LoaderOptions {
 impl LoaderOptions {
     /// The defaults described on the type.
     pub const fn new() -> Self {
-        Self { max_batch_size: DEFAULT_MAX_BATCH_SIZE, delay: Duration::ZERO, cache: true, max_concurrent_batches: 1 }
+        Self {
+            max_batch_size: DEFAULT_MAX_BATCH_SIZE,
+            delay: Duration::ZERO,
+            cache: true,
+            max_cached_keys: None,
+            max_concurrent_batches: 1,
+        }
     }
 
     /// Most distinct keys bound in one statement; a larger batch is split into chunks of this
@@ -52,6 +59,19 @@ impl LoaderOptions {
     /// batch in flight.
     pub const fn cache(mut self, enabled: bool) -> Self {
         self.cache = enabled;
+        self
+    }
+
+    /// Bounds the cache to `keys` keys (default: unbounded). When a new answer would exceed
+    /// it, the least recently used key (by `load`, `load_many` or `prime`) is evicted, and
+    /// counted in [`LoaderStats::cache_evictions`](crate::LoaderStats::cache_evictions).
+    /// `0` caches nothing (as [`cache(false)`](Self::cache)). Use it for long-lived loaders
+    /// over many distinct keys. Memory: a batch's result map is shared by its cached keys and
+    /// freed when the last of them is evicted, so the bound is on keys, and the rows held are
+    /// those of the batches that still have a cached key (keys of one batch are used, and so
+    /// evicted, together unless some are read again).
+    pub const fn max_cached_keys(mut self, keys: usize) -> Self {
+        self.max_cached_keys = Some(keys);
         self
     }
 

@@ -65,4 +65,8 @@ where
     fn empty_many(capacity: usize) -> Self::Many {
         HashMap::with_capacity(capacity)
     }
+
+    fn rows(value: &Self::Value) -> usize {
+        value.len()
+    }
 }

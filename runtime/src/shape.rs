@@ -28,6 +28,9 @@ pub trait Shape<Q: BatchQuery>: private::Sealed + Send + Sync + 'static {
 
     /// An empty `load_many` result with room for `capacity` keys.
     fn empty_many(capacity: usize) -> Self::Many;
+
+    /// How many rows `value` holds.
+    fn rows(value: &Self::Value) -> usize;
 }
 
 /// Shape of a one-to-one loader (`#[batched(key)]`): each key has at most one row.
@@ -64,6 +67,10 @@ impl<Q: BatchQuery> Shape<Q> for Unique {
     fn empty_many(capacity: usize) -> Self::Many {
         HashMap::with_capacity(capacity)
     }
+
+    fn rows(value: &Self::Value) -> usize {
+        usize::from(value.is_some())
+    }
 }
 
 impl<Q: BatchQuery> Shape<Q> for Grouped {
@@ -82,6 +89,10 @@ impl<Q: BatchQuery> Shape<Q> for Grouped {
 
     fn empty_many(capacity: usize) -> Self::Many {
         HashMap::with_capacity(capacity)
+    }
+
+    fn rows(value: &Self::Value) -> usize {
+        value.len()
     }
 }
 

@@ -17,6 +17,30 @@ pub struct LoaderStats {
     pub rows: u64,
     /// Batches whose statement failed (or whose task was abandoned).
     pub failed_batches: u64,
+    /// Keys answered from the cache (by `load`, `load_opt` or `load_many`, one per key
+    /// requested), without joining a batch.
+    pub cache_hits: u64,
+    /// Keys not found in the cache (one per key requested): each joined a gathering or
+    /// running batch. With the cache off every key is a miss.
+    pub cache_misses: u64,
+    /// Keys evicted from a bounded cache to make room
+    /// ([`LoaderOptions::max_cached_keys`](crate::LoaderOptions::max_cached_keys)).
+    pub cache_evictions: u64,
+    /// Rows the statement returned whose key matches no key of the batch (one-to-one
+    /// loaders: one per distinct such key). They are not delivered; each batch that has some
+    /// logs a WARN naming the loader and one such key. The usual cause is a column
+    /// compared case- or accent-insensitively (SQLite `COLLATE NOCASE`, MySQL `*_ci`
+    /// collations, PostgreSQL `citext`): `load("ABC")` matched the row `"abc"` in the
+    /// database, while rows are matched to keys by exact Rust value.
+    pub unmatched_rows: u64,
+}
+
+/// Cache counters of one loader, kept under its lock.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CacheCounts {
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
+    pub(crate) evictions: u64,
 }
 
 #[derive(Default)]
@@ -26,6 +50,7 @@ pub(crate) struct StatsCounters {
     keys: AtomicU64,
     rows: AtomicU64,
     failed_batches: AtomicU64,
+    unmatched_rows: AtomicU64,
 }
 
 impl StatsCounters {
@@ -42,13 +67,22 @@ impl StatsCounters {
         }
     }
 
-    pub(crate) fn snapshot(&self) -> LoaderStats {
+    pub(crate) fn record_unmatched(&self, rows: usize) {
+        self.unmatched_rows.fetch_add(rows as u64, Ordering::Relaxed);
+    }
+
+    /// The counters, with the cache counters (kept under the loader's lock) given.
+    pub(crate) fn snapshot(&self, cache: CacheCounts) -> LoaderStats {
         LoaderStats {
             batches: self.batches.load(Ordering::Relaxed),
             statements: self.statements.load(Ordering::Relaxed),
             keys: self.keys.load(Ordering::Relaxed),
             rows: self.rows.load(Ordering::Relaxed),
             failed_batches: self.failed_batches.load(Ordering::Relaxed),
+            cache_hits: cache.hits,
+            cache_misses: cache.misses,
+            cache_evictions: cache.evictions,
+            unmatched_rows: self.unmatched_rows.load(Ordering::Relaxed),
         }
     }
 }

@@ -104,7 +104,7 @@ pub struct Employee {
 }
 
 
-/// Test fixture (`9003_test_relations.sql`): a topic, read by id and, many-to-many, as the
+/// Test fixture (`9004_test_relations.sql`): a topic, read by id and, many-to-many, as the
 /// topics a bot follows (through `bot_topics`, in the bot's own `position` order).
 #[derive(Debug, Clone, PartialEq, Batched)]
 #[batched(table = "topics")]

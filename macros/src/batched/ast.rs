@@ -35,6 +35,8 @@ pub(crate) struct Field<'a> {
     pub(crate) order_by: Option<Spanned<String>>,
     /// `limit = N` (top-N per key).
     pub(crate) limit: Option<Spanned<u64>>,
+    /// `#[batched(pg_type = "...")]`: the key list is cast to this type's array on PostgreSQL.
+    pub(crate) pg_type: Option<Spanned<String>>,
 }
 
 /// A column of an `order_by` list and its direction.
@@ -145,6 +147,7 @@ impl<'a> Model<'a> {
                     column: options.column,
                     order_by: options.order_by,
                     limit: options.limit,
+                    pg_type: options.pg_type,
                 })
             })
             .collect();

@@ -140,6 +140,9 @@ pub(crate) struct FieldOptions {
     pub(crate) order_by: Option<Spanned<String>>,
     /// `limit = N`: at most N rows per key (top-N per parent).
     pub(crate) limit: Option<Spanned<u64>>,
+    /// `pg_type = "citext"`: the PostgreSQL type of the key column, when it compares
+    /// differently from the type sqlx binds for the Rust key type.
+    pub(crate) pg_type: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -310,6 +313,7 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
     let mut column = Slot::new("column");
     let mut order_by = Slot::new("order_by");
     let mut limit = Slot::new("limit");
+    let mut pg_type = Slot::new("pg_type");
     let mut roles = Vec::new();
     for_each_option(attrs, errors, |meta| {
         if meta.path.is_ident("key") || meta.path.is_ident("group") {
@@ -346,14 +350,16 @@ pub(crate) fn field_options(attrs: &[Attribute], errors: &Errors) -> FieldOption
             order_by.set_string(errors, &meta)?;
         } else if meta.path.is_ident("limit") {
             limit.set_integer(errors, &meta)?;
+        } else if meta.path.is_ident("pg_type") {
+            pg_type.set_string(errors, &meta)?;
         } else if ["table", "loader", "db", "through"].iter().any(|name| meta.path.is_ident(name)) {
             unknown(errors, &meta, "this option belongs on the struct, not on a field")?;
         } else {
-            unknown(errors, &meta, "expected `key`, `group`, `column`, `order_by` or `limit` on a field")?;
+            unknown(errors, &meta, "expected `key`, `group`, `column`, `order_by`, `limit` or `pg_type` on a field")?;
         }
         Ok(())
     });
-    FieldOptions { roles, column: column.get(), order_by: order_by.get(), limit: limit.get() }
+    FieldOptions { roles, column: column.get(), order_by: order_by.get(), limit: limit.get(), pg_type: pg_type.get() }
 }
 
 fn is_field_option(meta: &ParseNestedMeta<'_>) -> bool {

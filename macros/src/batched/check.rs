@@ -165,9 +165,36 @@ pub(crate) fn is_identifier(value: &str) -> bool {
         && value.len() <= MAX_IDENTIFIER_LEN
 }
 
+/// A PostgreSQL type name for `pg_type`: an identifier, optionally schema-qualified.
+fn is_type_name(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('.').collect();
+    parts.len() <= 2 && parts.iter().all(|part| is_identifier(part))
+}
+
 /// Key types the backend can bind: on the JSON-list backends (SQLite, MySQL) the derive must
 /// recognise the key type to read it back with the right SQL type.
 pub(crate) fn check_keys(model: &Model<'_>, backend: Backend, errors: &Errors) {
+    for field in &model.fields {
+        let Some(pg_type) = &field.pg_type else { continue };
+        if backend != Backend::Postgres {
+            errors.error(
+                pg_type.span,
+                format_args!(
+                    "`pg_type` casts the key list on PostgreSQL only; on {} the key list is one JSON array \
+                     compared with the column's own collation: remove it",
+                    backend.name()
+                ),
+            );
+        } else if !is_type_name(&pg_type.value) {
+            errors.error(
+                pg_type.value_span,
+                "`pg_type` takes a PostgreSQL type name such as \"citext\" or \"public.citext\" (letters, digits, `_`, \
+                 optionally schema-qualified)",
+            );
+        } else if field.roles.is_empty() {
+            errors.error(pg_type.span, "`pg_type` applies to #[batched(key)] and #[batched(group)] fields only");
+        }
+    }
     if backend == Backend::Postgres {
         return;
     }

@@ -9,6 +9,21 @@ pub type Timestamp = chrono::NaiveDateTime;
 
 include!("../../shared/models.rs");
 
+pub mod handwritten;
+
+/// Test fixture (`migrations/9003`): names compared case- and accent-insensitively (`utf8mb4_general_ci`) by the database,
+/// while loaders match rows to keys by exact Rust value.
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "ci_tags")]
+pub struct CiTag {
+    /// Primary key; loader [`CiTagById`].
+    #[batched(key)]
+    pub id: i64,
+    /// `VARCHAR` name under `utf8mb4_general_ci`; loader [`CiTagByName`].
+    #[batched(group)]
+    pub name: String,
+}
+
 /// One row per key type (`key_samples` fixture): a group loader on every column.
 #[derive(Debug, Clone, PartialEq, Batched)]
 #[batched(table = "key_samples")]

@@ -9,6 +9,21 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
 include!("../../shared/models.rs");
 
+pub mod handwritten;
+
+/// Test fixture (`migrations/9003`): names compared case-insensitively (`citext`) by the database,
+/// while loaders match rows to keys by exact Rust value.
+#[derive(Debug, Clone, PartialEq, Batched)]
+#[batched(table = "ci_tags")]
+pub struct CiTag {
+    /// Primary key; loader [`CiTagById`].
+    #[batched(key)]
+    pub id: i64,
+    /// `citext` name, bound as `citext[]` (`pg_type`) so the statement compares like the column; loader [`CiTagByName`].
+    #[batched(group, pg_type = "citext")]
+    pub name: String,
+}
+
 /// A PostgreSQL enum, used as a loader key (bound as `mood[]`, not as text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "mood", rename_all = "lowercase")]

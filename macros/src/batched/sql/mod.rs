@@ -66,12 +66,14 @@ pub(crate) fn select(backend: Backend, model: &Model<'_>, field: &Field<'_>, rol
     }
     let dialect = dialect(backend);
     let key_column = format!("t.{}", dialect.quote(&field.column()));
-    let mut sql = format!(
-        "SELECT {} FROM {} AS t WHERE {}",
-        columns(dialect, model, "t"),
-        dialect.quote(table(model)),
-        dialect.key_filter(&key_column, kind)
-    );
+    let key_filter = match (&field.pg_type, backend) {
+        // The key list is cast to the column's own array type, so the comparison is the
+        // column's (`citext`: case-insensitive), not that of the type sqlx binds (`text[]`).
+        (Some(pg_type), Backend::Postgres) => format!("{key_column} = ANY($1::{}[])", pg_type.value),
+        _ => dialect.key_filter(&key_column, kind),
+    };
+    let mut sql =
+        format!("SELECT {} FROM {} AS t WHERE {key_filter}", columns(dialect, model, "t"), dialect.quote(table(model)));
     if role == Role::Group {
         push_order(&mut sql, &order(dialect, "t", &group_order(model, field), &model.tie_breaker()));
     }
