@@ -172,7 +172,8 @@ impl<'a> Model<'a> {
     pub(crate) fn loaders(&self) -> Vec<LoaderSpec<'_, 'a>> {
         let mut loaders: Vec<LoaderSpec<'_, 'a>> =
             self.loader_fields().map(|(field, role)| LoaderSpec::Single { field, role }).collect();
-        for composite in &self.composites {
+        // A composite of fewer than two fields is an error (`check`) and gets no loader.
+        for composite in self.composites.iter().filter(|composite| composite.fields.len() >= 2) {
             if let Some(fields) = composite.fields.iter().map(|name| self.field_named(name)).collect() {
                 loaders.push(LoaderSpec::Composite { composite, fields });
             }

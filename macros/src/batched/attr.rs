@@ -386,8 +386,10 @@ fn unknown_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         meta.input.parse::<Token![=]>()?;
         meta.input.parse::<syn::Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
-        let _nested;
-        syn::parenthesized!(_nested in meta.input);
+        // Consume the whole list: tokens left in it would be reported as unexpected.
+        let nested;
+        syn::parenthesized!(nested in meta.input);
+        nested.parse::<proc_macro2::TokenStream>()?;
     }
     Ok(())
 }

@@ -102,7 +102,11 @@ fn check_key_fields(model: &Model<'_>, errors: &Errors) {
     let keys: Vec<_> = model
         .fields
         .iter()
-        .filter_map(|field| field.roles.first().filter(|role| role.value == Role::Key).map(|role| (field, role)))
+        // A field marked both `key` and `group` has its own error.
+        .filter_map(|field| match field.roles.as_slice() {
+            [role] if role.value == Role::Key => Some((field, role)),
+            _ => None,
+        })
         .collect();
     if let [(first, _), rest @ ..] = keys.as_slice() {
         for (field, role) in rest {
