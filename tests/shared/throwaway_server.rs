@@ -404,7 +404,11 @@ fn skip_throwaway<T>(missing: &str) -> Option<T> {
     if std::env::var("CI").is_ok_and(|ci| ci == "true") {
         panic!("CI=true but a throwaway server cannot be started: no {missing} {searched}");
     }
-    eprintln!(
+    // To the process's stderr, not through `eprintln!` (captured by the test harness): a
+    // plain `cargo test` shows what was skipped.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
         "SKIPPED: throwaway {} server tests: no {missing} {searched}; install the server (under CI=true this fails)",
         <backend::Db as sqlx::Database>::NAME
     );
