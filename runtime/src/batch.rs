@@ -86,7 +86,9 @@ struct Slot<K, V> {
 /// One batch, shared by its waiters. Its outcome is written once, under the loader's lock,
 /// before its waiters are woken; they read it without locking.
 pub(crate) struct Batch<K, V> {
-    opened_at: Instant,
+    /// When the batch opened, on Tokio's clock (the `delay` window is timed by Tokio's timer,
+    /// and a paused test clock moves both).
+    opened_at: tokio::time::Instant,
     /// Set (under the loader's lock) when the batch is dispatched: a waiter polled again
     /// while it runs, with the waker it registered, returns without locking.
     dispatched: AtomicBool,
@@ -95,7 +97,7 @@ pub(crate) struct Batch<K, V> {
 
 impl<K, V> Batch<K, V> {
     fn new() -> Self {
-        Self { opened_at: Instant::now(), dispatched: AtomicBool::new(false), outcome: OnceLock::new() }
+        Self { opened_at: tokio::time::Instant::now(), dispatched: AtomicBool::new(false), outcome: OnceLock::new() }
     }
 
     /// The outcome, once the batch is done.
@@ -346,7 +348,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         let delay = inner.options.delay;
         if !self.immediate && !delay.is_zero() {
             let deadline = self.batch.opened_at + delay;
-            if Instant::now() < deadline {
+            if tokio::time::Instant::now() < deadline {
                 if let Some(open) = state.gathering.as_mut()
                     && !open.timer_armed
                 {
@@ -472,8 +474,8 @@ fn fail_gathering<K, V>(state: &mut State<K, V>, error: Error) -> Vec<Waker> {
 
 /// Timer for the optional `delay` window: wakes the batch's waiters at `deadline` (the guard
 /// does it when dropped).
-async fn wake_at<Q: BatchQuery, S: Shape<Q>>(guard: TimerGuard<Q, S>, deadline: Instant) {
-    tokio::time::sleep_until(deadline.into()).await;
+async fn wake_at<Q: BatchQuery, S: Shape<Q>>(guard: TimerGuard<Q, S>, deadline: tokio::time::Instant) {
+    tokio::time::sleep_until(deadline).await;
     drop(guard);
 }
 

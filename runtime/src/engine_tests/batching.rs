@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::future::{join, join_all};
 
@@ -205,13 +205,16 @@ async fn keys_requested_while_a_batch_runs_gather_into_the_next_batch() {
     .await;
 }
 
-#[tokio::test]
+/// On a paused clock: the tasks are spawned 1 ms apart in Tokio time, whatever the machine's
+/// load (on the real clock a busy machine could stretch the four 1 ms sleeps past the 20 ms
+/// window and split the batch).
+#[tokio::test(start_paused = true)]
 async fn delay_gathers_loads_from_tasks_spawned_apart() {
     within("delay", async {
         let source = Source::tree(300);
         let delay = Duration::from_millis(20);
         let loader = by_id(&source, LoaderOptions::new().delay(delay));
-        let started = Instant::now();
+        let started = tokio::time::Instant::now();
         let mut tasks = Vec::new();
         for key in 1..=4 {
             let loader = loader.clone();
