@@ -73,8 +73,9 @@ pub(crate) trait Synthetic: Chinook {
     ) -> impl Future<Output = Result<Self::Generated, Error>> + Send;
     /// A generated message as one report line.
     fn line(generated: &Self::Generated) -> String;
-    /// Statements and distinct keys of the loaders so far (summed over both loaders).
-    fn loader_counts(loaders: &Self::Loaders) -> (u64, u64);
+    /// Statements, distinct keys, cache hits and cache misses of the loaders so far (summed over
+    /// both loaders, from their `LoaderStats`).
+    fn loader_counts(loaders: &Self::Loaders) -> (u64, u64, u64, u64);
 }
 
 /// A database server: every database is created by botfeed under a name it chooses, and
@@ -184,9 +185,14 @@ macro_rules! synthetic_backend {
             fn line(generated: &Self::Generated) -> String {
                 generated.line()
             }
-            fn loader_counts(loaders: &Self::Loaders) -> (u64, u64) {
+            fn loader_counts(loaders: &Self::Loaders) -> (u64, u64, u64, u64) {
                 let (stances, holdings) = (loaders.stances.stats(), loaders.holdings.stats());
-                (stances.statements + holdings.statements, stances.keys + holdings.keys)
+                (
+                    stances.statements + holdings.statements,
+                    stances.keys + holdings.keys,
+                    stances.cache_hits + holdings.cache_hits,
+                    stances.cache_misses + holdings.cache_misses,
+                )
             }
         }
     };

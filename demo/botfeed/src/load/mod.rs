@@ -307,12 +307,14 @@ async fn phase<S: Synthetic + 'static>(
             total_ms: fingerprint.total_time_us as f64 / 1_000.0,
         })
         .collect();
-    if let (Some(loaders), Some((statements_before, keys_before))) = (&loaders, before) {
-        let (statements, keys) = S::loader_counts(loaders);
+    if let (Some(loaders), Some((statements_before, keys_before, hits_before, misses_before))) = (&loaders, before) {
+        let (statements, keys, hits, misses) = S::loader_counts(loaders);
         let statements = statements - statements_before;
         phase.loader_statements = Some(statements);
         phase.keys_per_loader_statement =
             Some(if statements > 0 { (keys - keys_before) as f64 / statements as f64 } else { 0.0 });
+        let (hits, misses) = (hits - hits_before, misses - misses_before);
+        phase.cache_hit_rate = (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64);
     }
     Ok((phase, sample))
 }

@@ -11,9 +11,9 @@ use super::recorder::{PercentilePoint, Recorded, SecondPoint};
 use crate::index_check::IndexCheck;
 use crate::table::{self, Align, Table};
 
-/// Why `cache_hit_rate` is `null`: the engine does not count cache hits and misses yet.
-pub const CACHE_HIT_RATE_NOTE: &str = "not measured yet: batchload's LoaderStats has no cache hit/miss counters \
-     (cache_hit_rate is null until the engine counts them)";
+/// What `cache_hit_rate` measures.
+pub const CACHE_HIT_RATE_NOTE: &str = "cache_hit_rate: share of the long-lived loaders' key lookups of the phase \
+     answered from their caches (LoaderStats cache_hits / (cache_hits + cache_misses)); null for the naive engine";
 
 /// The load test: naive and batched, each under the same concurrent load.
 #[derive(Debug, Clone, Serialize)]
@@ -73,9 +73,9 @@ pub struct LoadPhase {
     pub first_error: Option<String>,
     /// Statements per operation, from the instrumentation profile of the phase.
     pub queries_per_op: f64,
-    /// Share of the long-lived loaders' key lookups answered from their caches; `null` while
-    /// the engine has no hit/miss counters (see `cache_hit_rate_note`), and for the naive
-    /// engine, which has no loaders.
+    /// Share of the long-lived loaders' key lookups in the phase answered from their caches
+    /// (`LoaderStats::cache_hits / (cache_hits + cache_misses)`); `null` for the naive engine,
+    /// which has no loaders.
     pub cache_hit_rate: Option<f64>,
     /// The loaders' statements in the phase (batched engine only).
     pub loader_statements: Option<u64>,

@@ -61,7 +61,14 @@ pub(crate) fn assert_load_report(json: &Value, backend: &str) {
             serde_json::json!({"busy_locked": 0, "deadlock": 0, "other": 0, "pool_timeout": 0}),
             "{name}"
         );
-        assert_eq!(phase["cache_hit_rate"], Value::Null, "{name}: no engine hit/miss counters yet");
+        if name == "naive" {
+            assert_eq!(phase["cache_hit_rate"], Value::Null, "the naive engine has no loaders");
+        } else {
+            // Measured from the loaders' counters (their exactness is tested in the engine's
+            // unit tests); the share itself depends on how the workers interleave.
+            let rate = number(phase, "cache_hit_rate");
+            assert!((0.0..=1.0).contains(&rate), "batched cache hit rate {rate}");
+        }
         let ops = phase["ops"].as_u64().expect("ops");
         assert!(ops > 0, "{name}: operations ran");
         let wall_s = number(phase, "wall_s");
