@@ -12,8 +12,10 @@
 //! - otherwise: how to derive one.
 
 use super::fingerprint::Normalized;
+use super::lexer::{Dialect, tokenize};
 use super::loaders;
 use super::n_plus_one::FindingKind;
+use super::statement::StatementShape;
 
 /// What to tell the user about `count` repeats of `statement`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,19 @@ pub(crate) fn advise(statement: &Normalized, loader: Option<&str>, count: u64) -
         .collect();
     found.sort();
     found.dedup();
+    if shape.parameters <= 1 {
+        // A single-key lookup is fixed by a loader keyed by that column alone: prefer those over
+        // loaders that also read it but need more (a composite key, a viewer's context).
+        let single: Vec<String> = candidates
+            .iter()
+            .flat_map(|table| loaders::loaders_reading(table, column))
+            .filter(|info| keyed_by_alone(info.sql, column))
+            .map(|info| info.loader.to_owned())
+            .collect();
+        if !single.is_empty() {
+            found.retain(|name| single.contains(name));
+        }
+    }
     if shape.parameters > 1 {
         let existing = if found.is_empty() {
             String::new()
@@ -132,4 +147,11 @@ fn write_fix(statement: &Normalized, count: u64) -> String {
             )
         }
     }
+}
+
+/// Whether a loader's statement `sql` filters on `column` alone with its one parameter (the key
+/// list): not a composite key, not a context loader with more parameters.
+fn keyed_by_alone(sql: &str, column: &str) -> bool {
+    let shape = StatementShape::of(&tokenize(sql, Dialect::Generic));
+    shape.parameters <= 1 && shape.where_column.as_deref().is_some_and(|found| found.eq_ignore_ascii_case(column))
 }
