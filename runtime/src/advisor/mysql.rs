@@ -181,7 +181,9 @@ async fn resolve(
                 None => Err(format!("column {key} of view {} is not understood from its definition", statement.table)),
             }
         }
-        Some(_) => Ok(Ok((statement.table.clone(), alias_of(&statement.sql, &statement.table), key.clone(), false))),
+        Some(_) => {
+            Ok(Ok((statement.table.clone(), alias_of(&statement.sql, &statement.table, key), key.clone(), false)))
+        }
     }
 }
 

@@ -60,7 +60,7 @@ async fn resolve(connection: &mut SqliteConnection, statement: &LoaderStatement)
     let key = &statement.key_columns[0];
     if kind == "table" {
         return Ok(Source::Table {
-            alias: alias_of(&statement.sql, &statement.table),
+            alias: alias_of(&statement.sql, &statement.table, key),
             table: statement.bare_table().to_owned(),
             column: key.clone(),
             is_view: false,
@@ -195,7 +195,7 @@ async fn inspect(connection: &mut SqliteConnection, statement: &LoaderStatement)
     // A view SQLite does not flatten is computed whole (a co-routine or a materialized table)
     // and its result scanned under the statement's own alias: unless the key filter was pushed
     // into it (then the base row is a SEARCH), no index can serve the filter.
-    let view_alias = alias_of(&statement.sql, &statement.table);
+    let view_alias = alias_of(&statement.sql, &statement.table, &statement.key_columns[0]);
     let view_scanned = is_view
         && lines
             .iter()

@@ -238,11 +238,33 @@ pub(crate) fn without_order_by(sql: &str) -> &str {
     }
 }
 
-/// The alias `table` has in `sql` (`FROM "table" AS t`, `JOIN table pt`): the name a plan uses
-/// for it; the bare table name when it has no alias.
-pub(crate) fn alias_of(sql: &str, table: &str) -> String {
+/// The alias under which `sql` filters `table` by the key list (`FROM "table" AS t`, `JOIN
+/// table pt`): the name a plan uses for the rows the index must serve; the bare table name
+/// when it has no alias. A statement reading the table twice (a top-N statement joining the
+/// table back by primary key, a `LATERAL` per key) filters only one of its aliases by the key
+/// list: the one whose `alias.<key_column>` is followed by `IN` or `= ANY`; otherwise the
+/// first alias.
+pub(crate) fn alias_of(sql: &str, table: &str, key_column: &str) -> String {
     let tokens = tokens(sql);
+    let aliases = aliases(&tokens, table);
+    let filters_keys = |alias: &String| {
+        tokens.windows(3).any(|window| {
+            let qualified = window[0].split_once('.').is_some_and(|(qualifier, column)| {
+                unquote(qualifier).eq_ignore_ascii_case(alias) && unquote(column).eq_ignore_ascii_case(key_column)
+            });
+            let compared = window[1].eq_ignore_ascii_case("IN")
+                || (window[1] == "=" && window[2].to_ascii_uppercase().starts_with("ANY"));
+            qualified && compared
+        })
+    };
+    let chosen = aliases.iter().find(|alias| filters_keys(alias)).or_else(|| aliases.first());
+    chosen.cloned().unwrap_or_else(|| bare(table).to_owned())
+}
+
+/// Every alias `table` has in `tokens`, in order (its bare name where it has none).
+fn aliases(tokens: &[String], table: &str) -> Vec<String> {
     let wanted = bare(table);
+    let mut found = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
         let name = token.rsplit('.').next().map(unquote).unwrap_or("");
         let full = token.split('.').map(unquote).collect::<Vec<_>>().join(".");
@@ -253,18 +275,13 @@ pub(crate) fn alias_of(sql: &str, table: &str) -> String {
             if tokens.get(next).is_some_and(|word| word.eq_ignore_ascii_case("AS")) {
                 next += 1;
             }
-            if let Some(alias) = tokens.get(next) {
-                let upper = alias.to_ascii_uppercase();
-                let keyword =
-                    ["WHERE", "JOIN", "INNER", "LEFT", "RIGHT", "ON", "CROSS", "ORDER", "GROUP", "LIMIT", ",", ")"];
-                if !keyword.contains(&upper.as_str()) {
-                    return unquote(alias).to_owned();
-                }
-            }
-            return wanted.to_owned();
+            let keyword =
+                ["WHERE", "JOIN", "INNER", "LEFT", "RIGHT", "ON", "CROSS", "ORDER", "GROUP", "LIMIT", ",", ")"];
+            let alias = tokens.get(next).filter(|alias| !keyword.contains(&alias.to_ascii_uppercase().as_str()));
+            found.push(alias.map_or_else(|| wanted.to_owned(), |alias| unquote(alias).to_owned()));
         }
     }
-    wanted.to_owned()
+    found
 }
 
 /// Whitespace-separated words of `sql`, with `,`, `(` and `)` as words of their own (quoted
@@ -326,14 +343,33 @@ mod tests {
 
     #[test]
     fn aliases() {
-        assert_eq!(alias_of("SELECT t.`a` FROM `bots` AS t WHERE t.`a` IN (1)", "bots"), "t");
+        assert_eq!(alias_of("SELECT t.`a` FROM `bots` AS t WHERE t.`a` IN (1)", "bots", "a"), "t");
         assert_eq!(
-            alias_of("SELECT pt.a FROM adv_post_tags AS pt JOIN adv_tags AS g ON g.id = pt.tag_id", "adv_post_tags"),
+            alias_of(
+                "SELECT pt.a FROM adv_post_tags AS pt JOIN adv_tags AS g ON g.id = pt.tag_id",
+                "adv_post_tags",
+                "a"
+            ),
             "pt"
         );
-        assert_eq!(alias_of("SELECT pt.a FROM adv_post_tags pt, x", "adv_tags"), "adv_tags");
-        assert_eq!(alias_of("SELECT a FROM \"app\".\"bots\" AS b", "app.bots"), "b");
-        assert_eq!(alias_of("SELECT a FROM bots WHERE a = 1", "bots"), "bots");
+        assert_eq!(alias_of("SELECT pt.a FROM adv_post_tags pt, x", "adv_tags", "a"), "adv_tags");
+        assert_eq!(alias_of("SELECT a FROM \"app\".\"bots\" AS b", "app.bots", "a"), "b");
+        assert_eq!(alias_of("SELECT a FROM bots WHERE a = 1", "bots", "a"), "bots");
+        // Top-N, join-back form: the table's first alias `b` is probed by primary key; `t`
+        // is the one filtered by the key list.
+        let join_back = "SELECT b.`id` AS \"id\" FROM `reactions` AS b INNER JOIN (SELECT t.`id`, ROW_NUMBER() OVER \
+                         (PARTITION BY t.`message_id` ORDER BY t.`score` DESC) AS rn FROM `reactions` AS t WHERE \
+                         t.`message_id` IN (SELECT value FROM json_each(?1))) AS r ON r.`id` = b.`id` WHERE r.rn <= 3";
+        assert_eq!(alias_of(join_back, "reactions", "message_id"), "t");
+        // Top-N, PostgreSQL's LATERAL form: `b` is compared with each key, `t` with the list.
+        let lateral = "SELECT l.\"id\" AS \"id\" FROM (SELECT DISTINCT t.\"message_id\" FROM \"reactions\" AS t WHERE \
+                       t.\"message_id\" = ANY($1)) AS k CROSS JOIN LATERAL (SELECT b.* FROM \"reactions\" AS b WHERE \
+                       b.\"message_id\" = k.\"message_id\" LIMIT 3) AS l";
+        assert_eq!(alias_of(lateral, "reactions", "message_id"), "t");
+        assert_eq!(
+            alias_of(&lateral.replace("AS t WHERE", "AS u WHERE").replace("t.\"", "u.\""), "reactions", "message_id"),
+            "u"
+        );
     }
 
     #[test]
