@@ -250,6 +250,61 @@ async fn a_batch_task_dropped_with_its_runtime_before_running_abandons_its_waite
     .await;
 }
 
+/// A load future dispatching its batch from a destructor that runs while its runtime shuts
+/// down (Tokio drops a current-thread runtime's tasks inside its context, so the load finds
+/// the runtime). A runtime shutting down drops a task spawned on it at once, inside `spawn`:
+/// the batch's completion guard runs there and takes the loader's lock. The engine used to
+/// spawn under that lock, and the thread deadlocked (found by the Shuttle models: spawning is
+/// a scheduling point there); it spawns after releasing it.
+#[tokio::test]
+async fn a_batch_dispatched_on_a_runtime_shutting_down_is_abandoned_without_deadlock() {
+    type Load = std::pin::Pin<Box<dyn Future<Output = Result<Option<Row>, Error>> + Send>>;
+
+    /// Polls its load until it is done when dropped, and sends the answer.
+    struct LoadOnDrop(Load, std::sync::mpsc::Sender<Vec<Poll<Result<Option<Row>, Error>>>>);
+
+    impl Drop for LoadOnDrop {
+        fn drop(&mut self) {
+            let mut cx = Context::from_waker(Waker::noop());
+            // Enqueue, dispatch (the batch task is spawned on the closing runtime), answer.
+            let polls = (0..3).map(|_| self.0.as_mut().poll(&mut cx)).collect();
+            let _ = self.1.send(polls);
+        }
+    }
+
+    within("dispatch during runtime shutdown", async {
+        let source = Source::tree(20);
+        let loader = by_id(&source, LoaderOptions::new());
+        let other = loader.clone();
+        let (sender, answers) = std::sync::mpsc::channel();
+        // On its own thread: a deadlock there fails `within` instead of hanging the test.
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            let guard = LoadOnDrop(Box::pin(async move { other.load(1).await }), sender);
+            runtime.spawn(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+            });
+            drop(runtime);
+        });
+        wait_until(|| thread.is_finished()).await;
+        thread.join().expect("runtime thread");
+        let polls = answers.recv().expect("the task was dropped");
+        assert!(polls[0].is_pending() && polls[1].is_pending(), "{polls:?}");
+        assert!(
+            matches!(polls[2], Poll::Ready(Err(Error::Abandoned { loader: "FakeById", keys: 1 }))),
+            "{:?}",
+            polls[2]
+        );
+        assert_eq!(loader.stats().failed_batches, 1);
+        assert_eq!(loader.cached_keys(), 0);
+        assert!(source.calls().is_empty(), "the statement never ran");
+        assert_eq!(loader.load(1).await.expect("load after the abandoned batch"), source.by_id(1));
+        assert_eq!(counts(loader.stats()), (1, 1, 1));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_delay_timer_dropped_with_its_runtime_is_rearmed() {
     within("delay timer dropped with its runtime", async {
