@@ -23,8 +23,9 @@ use shuttle::{Config, Runner};
 
 use crate::LoaderStats;
 
-/// Schedules of each scheduler per scenario by default (all scenarios: a few seconds).
-const ITERATIONS: usize = 200;
+/// Schedules of each scheduler per scenario by default (all ten scenarios: about 5 s of a
+/// debug build on two cores).
+const ITERATIONS: usize = 500;
 
 /// PCT's bug depth: orderings of up to this many steps are explored with a known probability.
 const PCT_DEPTH: usize = 3;
