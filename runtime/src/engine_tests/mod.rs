@@ -1,7 +1,7 @@
 //! Unit tests of the loader engine without a database: a fake source (`fake`) drives
 //! batching, de-duplication, chunking, the cache, clear during a flight, cancellation, errors,
-//! runtime shutdown and nested loads; `model` explores the same hand-offs under every schedule
-//! Shuttle picks. The database-dependent guarantees (SQL, key types, real
+//! runtime shutdown and nested loads on Tokio; `model` checks the same hand-offs under many
+//! schedules picked by Shuttle. The database-dependent guarantees (SQL, key types, real
 //! errors, per-key references) stay in the backend suites (`tests/shared/semantics.rs`).
 
 mod batching;
