@@ -251,6 +251,7 @@ async fn a_batch_task_dropped_with_its_runtime_before_running_abandons_its_waite
 }
 
 type ShutdownLoad = std::pin::Pin<Box<dyn Future<Output = Result<Option<Row>, Error>> + Send>>;
+type Polls = Vec<Poll<Result<Option<Row>, Error>>>;
 
 /// Polls its load when dropped, twice at once (enqueue, then dispatch or arm the `delay`
 /// timer) and then after each `pause`, until it is ready (at most five polls), and sends the
@@ -258,7 +259,7 @@ type ShutdownLoad = std::pin::Pin<Box<dyn Future<Output = Result<Option<Row>, Er
 struct LoadOnDrop {
     load: ShutdownLoad,
     pause: Duration,
-    polls: std::sync::mpsc::Sender<Vec<Poll<Result<Option<Row>, Error>>>>,
+    polls: std::sync::mpsc::Sender<Polls>,
 }
 
 impl Drop for LoadOnDrop {
@@ -277,10 +278,7 @@ impl Drop for LoadOnDrop {
 
 /// Drops a current-thread runtime with a task holding a [`LoadOnDrop`] of `loader.load(1)`;
 /// returns its polls.
-async fn load_during_runtime_shutdown(
-    loader: &crate::OneLoader<super::fake::ById>,
-    pause: Duration,
-) -> Vec<Poll<Result<Option<Row>, Error>>> {
+async fn load_during_runtime_shutdown(loader: &crate::OneLoader<super::fake::ById>, pause: Duration) -> Polls {
     let other = loader.clone();
     let (sender, polls) = std::sync::mpsc::channel();
     // On its own thread: a deadlock there fails `within` instead of hanging the test.

@@ -13,15 +13,11 @@ use crate::LoaderOptions;
 
 type Loader = crate::OneLoader<super::source::ById>;
 
+/// What a task loading two keys returns.
+type Pair = (Result<Option<super::source::Row>, crate::Error>, Result<Option<super::source::Row>, crate::Error>);
+
 /// A task loading keys `a` and `b` together.
-fn pair_task(
-    loader: &Loader,
-    a: i64,
-    b: i64,
-) -> shuttle::future::JoinHandle<(
-    Result<Option<super::source::Row>, crate::Error>,
-    Result<Option<super::source::Row>, crate::Error>,
-)> {
+fn pair_task(loader: &Loader, a: i64, b: i64) -> shuttle::future::JoinHandle<Pair> {
     let loader = loader.clone();
     spawn(async move { join(loader.load(a), loader.load(b)).await })
 }
