@@ -13,6 +13,13 @@
 //! it. Waiters read the outcome without locking once it is set. The statement
 //! runs on its own Tokio task, so dropping waiters never cancels it; a guard completes the
 //! batch with [`Error::Abandoned`] if that task dies, so nobody waits forever.
+//!
+//! Model checking. The engine's tests explore these hand-offs under Shuttle
+//! (`engine_tests::model`): in test builds only, [`preempt`] marks the points where another
+//! thread may interleave (before each acquisition of the loader's lock, between the unlocked
+//! reads of a batch's state, between completing a batch and waking its waiters), and
+//! [`Spawner`] runs the batch task on Shuttle's executor. In other builds both are no-ops
+//! around Tokio's spawn.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -40,7 +47,46 @@ pub(crate) type Outcome<K, V> = Result<Arc<Map<K, V>>, Error>;
 /// Locks `mutex`, ignoring poisoning: the engine's invariants hold between statements, and a
 /// panic elsewhere must not turn every later load into a panic.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    preempt();
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A point where another thread may run first: a scheduling point of the model checker in the
+/// engine's tests (never called with the loader's lock held), nothing otherwise.
+#[inline(always)]
+fn preempt() {
+    #[cfg(test)]
+    crate::engine_tests::model::seam::preempt();
+}
+
+/// Where the engine spawns its tasks: the current Tokio runtime, or (the engine's tests only)
+/// the model checker's executor while a model runs on this thread.
+enum Spawner {
+    Tokio(tokio::runtime::Handle),
+    #[cfg(test)]
+    Model,
+}
+
+impl Spawner {
+    /// The runtime of the caller, `None` outside one.
+    fn current() -> Option<Self> {
+        #[cfg(test)]
+        if crate::engine_tests::model::seam::active() {
+            return Some(Self::Model);
+        }
+        tokio::runtime::Handle::try_current().ok().map(Self::Tokio)
+    }
+
+    /// Runs `task` on its own task, detached.
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        match self {
+            Self::Tokio(runtime) => {
+                runtime.spawn(task);
+            }
+            #[cfg(test)]
+            Self::Model => crate::engine_tests::model::seam::spawn(task),
+        }
+    }
 }
 
 pub(crate) struct Inner<Q: BatchQuery, S: Shape<Q>> {
@@ -294,6 +340,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         if self.batch.outcome().is_some() {
             return Poll::Ready(());
         }
+        preempt();
         if self.batch.dispatched.load(Ordering::Acquire)
             && self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker()))
         {
@@ -302,22 +349,28 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
             return Poll::Pending;
         }
         let mut state = lock(&inner.state);
-        self.poll_locked(inner, &mut state, cx)
+        let (poll, unlocked) = self.poll_locked(inner, &mut state, cx);
+        drop(state);
+        unlocked.finish();
+        poll
     }
 
+    /// One poll under the loader's lock; returns what to do once it is released (see
+    /// [`Unlocked`]).
     fn poll_locked(
         &mut self,
         inner: &Arc<Inner<Q, S>>,
         state: &mut State<Q::Key, S::Value>,
         cx: &Context<'_>,
-    ) -> Poll<()> {
+    ) -> (Poll<()>, Unlocked<Q, S>) {
+        let pending = || (Poll::Pending, Unlocked::Nothing);
         if self.batch.outcome().is_some() {
-            return Poll::Ready(());
+            return (Poll::Ready(()), Unlocked::Nothing);
         }
         let first = !std::mem::replace(&mut self.polled, true);
         let Some(wakers) = state.wakers_of(&self.batch) else {
             debug_assert!(false, "a batch without an outcome is gathering or running");
-            return Poll::Pending;
+            return pending();
         };
         register(wakers, &mut self.index, cx);
         if !self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
@@ -325,24 +378,22 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         }
         if !state.is_gathering(&self.batch) {
             // Running: its completion wakes us.
-            return Poll::Pending;
+            return pending();
         }
         if first && !self.immediate {
             // Let the sibling futures of this task enqueue their keys first.
             cx.waker().wake_by_ref();
-            return Poll::Pending;
+            return pending();
         }
         if state.running.len() >= inner.options.max_concurrent_batches {
             // Waiting for a running batch to complete: its completion wakes us.
-            return Poll::Pending;
+            return pending();
         }
-        let runtime = match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => runtime,
-            Err(_) => {
+        let runtime = match Spawner::current() {
+            Some(runtime) => runtime,
+            None => {
                 let error = Error::NoRuntime { loader: Q::LOADER };
-                let wakers = fail_gathering(state, error);
-                wakers.into_iter().for_each(Waker::wake);
-                return Poll::Ready(());
+                return (Poll::Ready(()), Unlocked::Wake(fail_gathering(state, error)));
             }
         };
         let delay = inner.options.delay;
@@ -354,13 +405,13 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
                 {
                     open.timer_armed = true;
                     let guard = TimerGuard { inner: Arc::clone(inner), batch: Arc::clone(&self.batch) };
-                    runtime.spawn(wake_at(guard, deadline));
+                    return (Poll::Pending, Unlocked::Timer { runtime, guard, deadline });
                 }
-                return Poll::Pending;
+                return pending();
             }
         }
         let Some(mut open) = state.gathering.take() else {
-            return Poll::Pending;
+            return pending();
         };
         let requested = std::mem::take(&mut open.keys);
         let keys = state.schedule_dispatched(&open, requested);
@@ -370,12 +421,53 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         // The guard is created before the task and moved into it, so the batch is completed
         // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
         // runtime shuts down first.
-        let batch_size = keys.len();
         let completion =
             Completion { inner: Arc::clone(inner), batch: Arc::clone(&self.batch), keys, completed: false };
-        // Runs in the dispatching caller's span: its statements count in the caller's operation.
-        runtime.spawn(crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats)));
-        Poll::Pending
+        (Poll::Pending, Unlocked::Run { runtime, completion, stats })
+    }
+}
+
+/// What a waiter's poll leaves for after the loader's lock is released: spawning a task or
+/// waking waiters. Never under the lock: a runtime that is shutting down drops a task
+/// spawned on it at once, inside `spawn`, and the batch's completion guard (or the timer's)
+/// then takes the lock (a deadlock, were it held); and the critical section stays short.
+#[must_use]
+enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
+    Nothing,
+    /// Run the batch dispatched under the lock, on its own task.
+    Run {
+        runtime: Spawner,
+        completion: Completion<Q, S>,
+        stats: (u64, u64),
+    },
+    /// Wake the batch's waiters at the end of the `delay` window.
+    Timer {
+        runtime: Spawner,
+        guard: TimerGuard<Q, S>,
+        deadline: tokio::time::Instant,
+    },
+    /// Wake the waiters of a batch failed under the lock.
+    Wake(Vec<Waker>),
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
+    /// Does it; call with the loader's lock released.
+    fn finish(self) {
+        if matches!(self, Self::Nothing) {
+            return;
+        }
+        preempt();
+        match self {
+            Self::Nothing => {}
+            Self::Run { runtime, completion, stats } => {
+                let batch_size = completion.keys.len();
+                // Runs in the dispatching caller's span: its statements count in the caller's
+                // operation.
+                runtime.spawn(crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats)));
+            }
+            Self::Timer { runtime, guard, deadline } => runtime.spawn(wake_at(guard, deadline)),
+            Self::Wake(wakers) => wakers.into_iter().for_each(Waker::wake),
+        }
     }
 }
 
@@ -421,7 +513,10 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
                 }
                 let batch = Arc::clone(state.schedule(&this.key));
                 let waiter = this.waiter.insert(Waiter::new(batch, false));
-                waiter.poll_locked(inner, &mut state, cx)
+                let (poll, unlocked) = waiter.poll_locked(inner, &mut state, cx);
+                drop(state);
+                unlocked.finish();
+                poll
             }
         };
         match ready {
@@ -705,6 +800,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Completion<Q, S> {
             let next_batch = gathering.as_ref().map(|open| open.slot.wakers.clone()).unwrap_or_default();
             (wakers, next_batch)
         };
+        preempt();
         waiters.into_iter().chain(next_batch).for_each(Waker::wake);
     }
 }

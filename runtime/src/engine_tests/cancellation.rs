@@ -250,6 +250,90 @@ async fn a_batch_task_dropped_with_its_runtime_before_running_abandons_its_waite
     .await;
 }
 
+type ShutdownLoad = std::pin::Pin<Box<dyn Future<Output = Result<Option<Row>, Error>> + Send>>;
+type Polls = Vec<Poll<Result<Option<Row>, Error>>>;
+
+/// Polls its load when dropped, twice at once (enqueue, then dispatch or arm the `delay`
+/// timer) and then after each `pause`, until it is ready (at most five polls), and sends the
+/// results.
+struct LoadOnDrop {
+    load: ShutdownLoad,
+    pause: Duration,
+    polls: std::sync::mpsc::Sender<Polls>,
+}
+
+impl Drop for LoadOnDrop {
+    fn drop(&mut self) {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut polls = Vec::new();
+        while polls.len() < 5 && !polls.last().is_some_and(Poll::is_ready) {
+            if polls.len() >= 2 {
+                std::thread::sleep(self.pause);
+            }
+            polls.push(self.load.as_mut().poll(&mut cx));
+        }
+        let _ = self.polls.send(polls);
+    }
+}
+
+/// Drops a current-thread runtime with a task holding a [`LoadOnDrop`] of `loader.load(1)`;
+/// returns its polls.
+async fn load_during_runtime_shutdown(loader: &crate::OneLoader<super::fake::ById>, pause: Duration) -> Polls {
+    let other = loader.clone();
+    let (sender, polls) = std::sync::mpsc::channel();
+    // On its own thread: a deadlock there fails `within` instead of hanging the test.
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let guard = LoadOnDrop { load: Box::pin(async move { other.load(1).await }), pause, polls: sender };
+        runtime.spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        });
+        drop(runtime);
+    });
+    wait_until(|| thread.is_finished()).await;
+    thread.join().expect("runtime thread");
+    polls.recv().expect("the task was dropped")
+}
+
+/// A load dispatching its batch (or arming its `delay` timer) from a destructor that runs
+/// while its runtime shuts down: Tokio drops a current-thread runtime's tasks inside its
+/// context, so the load finds the runtime, and a runtime shutting down drops a task spawned
+/// on it at once, inside `spawn`. The batch's completion guard (the timer's guard) runs there
+/// and takes the loader's lock. The engine used to spawn under that lock, and the thread
+/// deadlocked (found by the Shuttle models, where spawning is a scheduling point); it spawns
+/// after releasing it.
+#[tokio::test]
+async fn a_batch_dispatched_on_a_runtime_shutting_down_is_abandoned_without_deadlock() {
+    within("dispatch during runtime shutdown", async {
+        let source = Source::tree(20);
+        let abandoned = |poll: &Poll<Result<Option<Row>, Error>>| {
+            matches!(poll, Poll::Ready(Err(Error::Abandoned { loader: "FakeById", keys: 1 })))
+        };
+
+        // Enqueue, dispatch (the batch task is dropped inside `spawn`), answer.
+        let loader = by_id(&source, LoaderOptions::new());
+        let polls = load_during_runtime_shutdown(&loader, Duration::ZERO).await;
+        assert!(polls.len() == 3 && polls[..2].iter().all(Poll::is_pending) && abandoned(&polls[2]), "{polls:?}");
+        assert_eq!(loader.stats().failed_batches, 1);
+        assert_eq!(loader.cached_keys(), 0);
+        assert!(source.calls().is_empty(), "the statement never ran");
+        assert_eq!(loader.load(1).await.expect("load after the abandoned batch"), source.by_id(1));
+        assert_eq!(counts(loader.stats()), (1, 1, 1));
+
+        // With a delay: the timer task is dropped inside `spawn` (its guard disarms it), then
+        // the window ends and the batch is dispatched as above.
+        let loader = by_id(&source, LoaderOptions::new().delay(Duration::from_millis(200)));
+        let polls = load_during_runtime_shutdown(&loader, Duration::from_millis(300)).await;
+        let last = polls.len() - 1;
+        assert!(polls[..last].iter().all(Poll::is_pending) && abandoned(&polls[last]), "{polls:?}");
+        assert_eq!(loader.stats().failed_batches, 1);
+        assert_eq!(loader.load(1).await.expect("load after the abandoned batch"), source.by_id(1));
+        assert_eq!(counts(loader.stats()), (1, 1, 1));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_delay_timer_dropped_with_its_runtime_is_rearmed() {
     within("delay timer dropped with its runtime", async {

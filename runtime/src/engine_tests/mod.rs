@@ -1,6 +1,7 @@
 //! Unit tests of the loader engine without a database: a fake source (`fake`) drives
 //! batching, de-duplication, chunking, the cache, clear during a flight, cancellation, errors,
-//! runtime shutdown and nested loads. The database-dependent guarantees (SQL, key types, real
+//! runtime shutdown and nested loads on Tokio; `model` checks the same hand-offs under many
+//! schedules picked by Shuttle. The database-dependent guarantees (SQL, key types, real
 //! errors, per-key references) stay in the backend suites (`tests/shared/semantics.rs`).
 
 mod batching;
@@ -8,6 +9,7 @@ mod cache;
 mod cancellation;
 mod errors;
 mod fake;
+pub(crate) mod model;
 mod nesting;
 
 use std::future::Future;
