@@ -89,7 +89,11 @@ pub(crate) fn select(backend: Backend, model: &Model<'_>, field: &Field<'_>, rol
 /// r.<pk> = b.<pk> WHERE r.rn <= N ORDER BY b.<key>, r.rn`
 ///
 /// `N` is a literal: the statement keeps exactly one bind parameter (see docs/decisions.md).
+/// PostgreSQL gets the `LATERAL` form instead ([`top_n_lateral`]).
 pub(crate) fn top_n(backend: Backend, model: &Model<'_>, field: &Field<'_>, limit: u64, kind: KeyKind) -> String {
+    if backend == Backend::Postgres {
+        return top_n_lateral(model, field, limit, kind);
+    }
     let dialect = dialect(backend);
     let table = dialect.quote(table(model));
     let key = dialect.quote(&field.column());
@@ -101,6 +105,33 @@ pub(crate) fn top_n(backend: Backend, model: &Model<'_>, field: &Field<'_>, limi
          WHERE r.rn <= {limit} ORDER BY b.{key}, r.rn",
         columns(dialect, model, "b"),
         dialect.key_filter(&format!("t.{key}"), kind),
+    )
+}
+
+/// Top-N per key on PostgreSQL, the `LATERAL` form: the requested keys that have rows (alias
+/// `t`, the key filter, an index-only read where an index leads with the key), then for each
+/// key the first N rows in group order (alias `b`, `LIMIT N`: N index entries read, not the
+/// whole group), ordered by key then group order:
+///
+/// `SELECT l.<cols> FROM (SELECT DISTINCT t.<key> FROM <table> AS t WHERE <key filter>) AS k
+/// CROSS JOIN LATERAL (SELECT b.* FROM <table> AS b WHERE b.<key> = k.<key> ORDER BY <order>
+/// LIMIT N) AS l ORDER BY l.<key>, <order>`
+///
+/// PostgreSQL traces `l.<col>` back to the table's column, so sqlx keeps each column's
+/// nullability; the join-back form hash-joined the whole table instead (docs/decisions.md).
+fn top_n_lateral(model: &Model<'_>, field: &Field<'_>, limit: u64, kind: KeyKind) -> String {
+    let dialect = dialect(Backend::Postgres);
+    let table = dialect.quote(table(model));
+    let key = dialect.quote(&field.column());
+    let terms = group_order(model, field);
+    let tie_breaker = model.tie_breaker();
+    format!(
+        "SELECT {} FROM (SELECT DISTINCT t.{key} FROM {table} AS t WHERE {}) AS k CROSS JOIN LATERAL \
+         (SELECT b.* FROM {table} AS b WHERE b.{key} = k.{key} ORDER BY {} LIMIT {limit}) AS l ORDER BY l.{key}, {}",
+        columns(dialect, model, "l"),
+        dialect.key_filter(&format!("t.{key}"), kind),
+        order(dialect, "b", &terms, &tie_breaker).join(", "),
+        order(dialect, "l", &terms, &tie_breaker).join(", "),
     )
 }
 

@@ -188,7 +188,7 @@ fn postgres_relation_shapes() {
         all_statements(Backend::Postgres, &reaction()),
         [
             "SELECT t.\"id\" AS \"id\", t.\"message_id\" AS \"message_id\", t.\"emoji\" AS \"emoji\", t.\"score\" AS \"score\" FROM \"reactions\" AS t WHERE t.\"id\" = ANY($1)",
-            "SELECT b.\"id\" AS \"id\", b.\"message_id\" AS \"message_id\", b.\"emoji\" AS \"emoji\", b.\"score\" AS \"score\" FROM \"reactions\" AS b INNER JOIN (SELECT t.\"id\", ROW_NUMBER() OVER (PARTITION BY t.\"message_id\" ORDER BY t.\"score\" DESC, t.\"id\" DESC) AS rn FROM \"reactions\" AS t WHERE t.\"message_id\" = ANY($1)) AS r ON r.\"id\" = b.\"id\" WHERE r.rn <= 3 ORDER BY b.\"message_id\", r.rn",
+            "SELECT l.\"id\" AS \"id\", l.\"message_id\" AS \"message_id\", l.\"emoji\" AS \"emoji\", l.\"score\" AS \"score\" FROM (SELECT DISTINCT t.\"message_id\" FROM \"reactions\" AS t WHERE t.\"message_id\" = ANY($1)) AS k CROSS JOIN LATERAL (SELECT b.* FROM \"reactions\" AS b WHERE b.\"message_id\" = k.\"message_id\" ORDER BY b.\"score\" DESC, b.\"id\" DESC LIMIT 3) AS l ORDER BY l.\"message_id\", l.\"score\" DESC, l.\"id\" DESC",
             "SELECT t.\"id\" AS \"id\", t.\"message_id\" AS \"message_id\", t.\"emoji\" AS \"emoji\", t.\"score\" AS \"score\" FROM \"reactions\" AS t WHERE (t.\"message_id\", t.\"emoji\") IN (SELECT (k.value->>0)::int8, (k.value->>1)::text FROM json_array_elements($1::text::json) AS k) ORDER BY t.\"score\" DESC, t.\"id\"",
         ]
     );
