@@ -39,7 +39,8 @@ pub(crate) trait Chinook {
     -> impl Future<Output = Result<String, Error>>;
 }
 
-/// The synthetic workload of one backend (operations `botfeed::naive` and `botfeed::batched`).
+/// The synthetic workloads of one backend: `botfeed` (operations `botfeed::naive` and
+/// `botfeed::batched`) and `tick` (`tick::naive` and `tick::batched`).
 pub(crate) trait Synthetic: Chinook {
     /// A step of the synthetic plan (the crate's own `logic::Step`).
     type Step: Copy + Send + 'static;
@@ -73,6 +74,22 @@ pub(crate) trait Synthetic: Chinook {
     ) -> impl Future<Output = Result<Self::Generated, Error>> + Send;
     /// A generated message as one report line.
     fn line(generated: &Self::Generated) -> String;
+    /// An engine tick (the crate's own `logic::Tick`).
+    type Tick: Send + Sync + 'static;
+    /// The ticks of a run (`logic::tick_plan`).
+    fn tick_plan(seed: u64, ticks: usize, per_tick: usize, chats: i64, first_index: usize) -> Vec<Self::Tick>;
+    /// One tick, per item.
+    fn tick_naive(
+        pool: &sqlx::Pool<Self::Database>,
+        tick: &Self::Tick,
+        history: i64,
+    ) -> impl Future<Output = Result<Vec<Self::Generated>, Error>> + Send;
+    /// One tick, with loaders.
+    fn tick_batched(
+        pool: &sqlx::Pool<Self::Database>,
+        tick: &Self::Tick,
+        history: i64,
+    ) -> impl Future<Output = Result<Vec<Self::Generated>, Error>> + Send;
     /// Statements, distinct keys, cache hits and cache misses of the loaders so far (summed over
     /// both loaders, from their `LoaderStats`).
     fn loader_counts(loaders: &Self::Loaders) -> (u64, u64, u64, u64);
@@ -184,6 +201,32 @@ macro_rules! synthetic_backend {
             }
             fn line(generated: &Self::Generated) -> String {
                 generated.line()
+            }
+            type Tick = $module::Tick;
+            fn tick_plan(seed: u64, ticks: usize, per_tick: usize, chats: i64, first_index: usize) -> Vec<Self::Tick> {
+                $module::tick_plan(seed, ticks, per_tick, chats, first_index)
+            }
+            #[allow(
+                clippy::needless_question_mark,
+                reason = "`?` converts the server crates' errors; on SQLite it is the same type"
+            )]
+            async fn tick_naive(
+                pool: &sqlx::Pool<$database>,
+                tick: &Self::Tick,
+                history: i64,
+            ) -> Result<Vec<Self::Generated>, Error> {
+                Ok($module::tick_naive(pool, tick, history).await?)
+            }
+            #[allow(
+                clippy::needless_question_mark,
+                reason = "`?` converts the server crates' errors; on SQLite it is the same type"
+            )]
+            async fn tick_batched(
+                pool: &sqlx::Pool<$database>,
+                tick: &Self::Tick,
+                history: i64,
+            ) -> Result<Vec<Self::Generated>, Error> {
+                Ok($module::tick_batched(pool, tick, history).await?)
             }
             fn loader_counts(loaders: &Self::Loaders) -> (u64, u64, u64, u64) {
                 let (stances, holdings) = (loaders.stances.stats(), loaders.holdings.stats());

@@ -7,7 +7,8 @@ use sqlx::SqlitePool;
 use crate::Error;
 use crate::db::timestamp;
 pub use crate::logic::{
-    CONTEXT, Cast, Generated, HISTORY, MAX_SPEAKERS, Person, Step, choose_cast, compose, created_at_seconds, plan,
+    CONTEXT, Cast, Generated, HISTORY, MAX_SPEAKERS, Person, Step, TICK_CHATS, Tick, choose_cast, compose,
+    created_at_seconds, plan, tick_plan,
 };
 use crate::logic::{HistoryLine, HistoryWithAuthor};
 use crate::models::{Bot, BotHolding, BotStance};
@@ -19,6 +20,11 @@ pub type Pool = SqlitePool;
 mod workload;
 
 pub use workload::{Loaders, generate_batched, generate_naive};
+
+#[path = "tick_workload.rs"]
+mod tick;
+
+pub use tick::{NewMessage, tick_batched, tick_naive};
 
 async fn history(pool: &Pool, chat_id: i64) -> Result<Vec<HistoryLine>, Error> {
     Ok(sqlx::query_as!(
@@ -36,6 +42,16 @@ async fn history_with_authors(pool: &Pool, chat_id: i64) -> Result<Vec<HistoryWi
         r#"SELECT m.bot_id, m.body, b.name, b.persona
            FROM messages AS m JOIN bots AS b ON b.id = m.bot_id
            WHERE m.chat_id = ?1 ORDER BY m.created_at DESC, m.id DESC LIMIT 30"#,
+        chat_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+async fn members_of(pool: &Pool, chat_id: i64) -> Result<Vec<Bot>, Error> {
+    Ok(sqlx::query_as!(
+        Bot,
+        "SELECT b.id, b.name, b.persona FROM chat_members AS m JOIN bots AS b ON b.id = m.bot_id WHERE m.chat_id = ?1 ORDER BY m.position, b.id",
         chat_id
     )
     .fetch_all(pool)
@@ -78,6 +94,27 @@ async fn insert_message(pool: &Pool, chat_id: i64, bot_id: i64, body: &str, seco
     .execute(pool)
     .await?;
     Ok(done.last_insert_rowid())
+}
+
+/// Inserts `messages` in one statement, in order (`json_each` over a JSON array of
+/// `[chat_id, bot_id, body, created_at]`); returns `(chat_id, id)` per message.
+async fn insert_messages(pool: &Pool, messages: &[NewMessage]) -> Result<Vec<(i64, i64)>, Error> {
+    let rows: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|message| serde_json::json!([message.chat_id, message.bot_id, message.body, timestamp(message.seconds)]))
+        .collect();
+    let rows = serde_json::Value::Array(rows).to_string();
+    let inserted = sqlx::query!(
+        r#"INSERT INTO messages (chat_id, bot_id, body, created_at)
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                  json_extract(value, '$[3]')
+           FROM json_each(?1) ORDER BY key
+           RETURNING id AS "id!: i64", chat_id AS "chat_id!: i64""#,
+        rows
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(inserted.into_iter().map(|row| (row.chat_id, row.id)).collect())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions as _, Connection as _, MySql, Pool, Row as _, TypeInfo as _};
 
-use super::statement::{LoaderStatement, alias_of, bare, parameters};
+use super::statement::{LoaderStatement, alias_of, bare, filter_alias_of, parameters};
 use super::suggestion::{Suggestion, Verification};
 use super::view::{Origin, origin, read_tables};
 use super::{Access, Inspection, PlanDatabase, Target, describe};
@@ -181,7 +181,9 @@ async fn resolve(
                 None => Err(format!("column {key} of view {} is not understood from its definition", statement.table)),
             }
         }
-        Some(_) => Ok(Ok((statement.table.clone(), alias_of(&statement.sql, &statement.table), key.clone(), false))),
+        Some(_) => {
+            Ok(Ok((statement.table.clone(), filter_alias_of(&statement.sql, &statement.table, key), key.clone(), false)))
+        }
     }
 }
 

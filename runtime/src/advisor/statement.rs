@@ -267,6 +267,42 @@ pub(crate) fn alias_of(sql: &str, table: &str) -> String {
     wanted.to_owned()
 }
 
+/// The alias of `table` in `sql` that the key filter reads: when `table` appears more than
+/// once (a top-N statement joins the table back to a window over itself, `FROM t AS b JOIN
+/// (SELECT ... FROM t AS t WHERE t.key IN ...)`), the alias whose `key` column is followed by
+/// `IN` or `=`; else [`alias_of`].
+pub(crate) fn filter_alias_of(sql: &str, table: &str, key: &str) -> String {
+    let tokens = tokens(sql);
+    let wanted = bare(table);
+    let mut aliases = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        let name = token.rsplit('.').next().map(unquote).unwrap_or("");
+        let previous = index.checked_sub(1).and_then(|at| tokens.get(at)).map(|word| word.to_ascii_uppercase());
+        if matches!(previous.as_deref(), Some("FROM" | "JOIN")) && name.eq_ignore_ascii_case(wanted) {
+            let next = if tokens.get(index + 1).is_some_and(|word| word.eq_ignore_ascii_case("AS")) {
+                index + 2
+            } else {
+                index + 1
+            };
+            if let Some(alias) = tokens.get(next) {
+                aliases.push(unquote(alias).to_owned());
+            }
+        }
+    }
+    if aliases.len() > 1 {
+        for (index, token) in tokens.iter().enumerate() {
+            let Some((alias, column)) = token.split_once('.') else { continue };
+            let filtered = tokens.get(index + 1).is_some_and(|word| word.eq_ignore_ascii_case("IN") || word == "=");
+            if filtered && unquote(column).eq_ignore_ascii_case(key) {
+                if let Some(found) = aliases.iter().find(|known| known.eq_ignore_ascii_case(unquote(alias))) {
+                    return found.clone();
+                }
+            }
+        }
+    }
+    alias_of(sql, table)
+}
+
 /// Whitespace-separated words of `sql`, with `,`, `(` and `)` as words of their own (quoted
 /// pieces stay whole).
 pub(crate) fn tokens(sql: &str) -> Vec<String> {
@@ -322,6 +358,22 @@ mod tests {
             "SELECT a FROM (SELECT a FROM t ORDER BY a) AS s WHERE b = 'ORDER BY'"
         );
         assert_eq!(without_order_by("SELECT a FROM t"), "SELECT a FROM t");
+    }
+
+    #[test]
+    fn the_key_filter_alias_of_a_top_n_statement() {
+        let sqlite = "SELECT b.`id` AS \"id\", b.`chat_id` AS \"chat_id\" FROM `messages` AS b INNER JOIN (SELECT t.`id`, \
+                      ROW_NUMBER() OVER (PARTITION BY t.`chat_id` ORDER BY t.`created_at` DESC) AS rn FROM `messages` AS t \
+                      WHERE t.`chat_id` IN (SELECT value FROM json_each(?1))) AS r ON r.`id` = b.`id` WHERE r.rn <= 30 \
+                      ORDER BY b.`chat_id`, r.rn";
+        assert_eq!(filter_alias_of(sqlite, "messages", "chat_id"), "t");
+        let postgres = "SELECT b.\"id\" FROM \"messages\" AS b INNER JOIN (SELECT t.\"id\", ROW_NUMBER() OVER \
+                        (PARTITION BY t.\"chat_id\" ORDER BY t.\"id\") AS rn FROM \"messages\" AS t WHERE \
+                        t.\"chat_id\" = ANY($1)) AS r ON r.\"id\" = b.\"id\" WHERE r.rn <= 3";
+        assert_eq!(filter_alias_of(postgres, "messages", "chat_id"), "t");
+        // One occurrence: the alias, whatever the filter looks like.
+        assert_eq!(filter_alias_of("SELECT t.`a` FROM `bots` AS t WHERE t.`a` IN (1)", "bots", "a"), "t");
+        assert_eq!(filter_alias_of("SELECT a FROM bots WHERE a = 1", "bots", "a"), "bots");
     }
 
     #[test]

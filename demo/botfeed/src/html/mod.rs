@@ -206,12 +206,14 @@ pub fn render(report: &Report) -> String {
     }
     let _ = write!(
         html,
-        "<h1>botfeed: naive vs batched</h1>\n<p>Backend <b>{}</b>, seed {}, {} messages, run in {:.1} s. \
+        "<h1>botfeed: naive vs batched</h1>\n<p>Backend <b>{}</b>, seed {}, {} messages, {} ticks of {} chats, run in {:.1} s. \
          Naive = per-item queries; batched = the same logic with batchload loaders. Every operation is a \
          <code>#[batchload::timed]</code> operation; figures come from the instrumentation profile.</p>\n",
         escape(&report.backend),
         report.seed,
         report.messages,
+        report.ticks,
+        report.tick_chats,
         report.wall_time_s
     );
     summary_table(&mut html, report);
