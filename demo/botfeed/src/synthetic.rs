@@ -131,6 +131,43 @@ mod tests {
     }
 
     #[test]
+    fn a_tick_cast_has_a_member_speaking_next_and_three_others() {
+        use crate::logic::{TickCast, tick_cast};
+        let members = [5, 6, 7, 8, 9];
+        // Member 1 (6) speaks next; the others: recent authors first (7, 5), then members in order (8).
+        let cast = tick_cast(&[7, 7, 5, 6], &members, 1).expect("members");
+        assert_eq!(cast, TickCast { next: 6, others: vec![7, 5, 8] });
+        assert_eq!(cast.participants(), vec![6, 7, 5, 8]);
+        // Never the last speaker when someone else is a member: 7 is next in line after it.
+        assert_eq!(tick_cast(&[7, 5], &members, 2).map(|cast| cast.next), Some(8));
+        // No history: members only; one member: it speaks, alone.
+        assert_eq!(tick_cast(&[], &members, 0), Some(TickCast { next: 5, others: vec![6, 7, 8] }));
+        assert_eq!(tick_cast(&[4], &[4], 3), Some(TickCast { next: 4, others: vec![] }));
+        assert_eq!(tick_cast(&[4], &[], 3), None);
+    }
+
+    #[test]
+    fn a_tick_plan_has_distinct_chats_and_numbers_its_messages_on() {
+        let ticks = tick_plan(7, 3, 4, 10, 100);
+        assert_eq!(ticks, tick_plan(7, 3, 4, 10, 100), "deterministic");
+        assert_eq!(ticks.iter().map(|tick| tick.index).collect::<Vec<_>>(), [0, 1, 2]);
+        let indexes: Vec<usize> = ticks.iter().flat_map(|tick| tick.steps.iter().map(|step| step.index)).collect();
+        assert_eq!(indexes, (100..112).collect::<Vec<_>>());
+        for tick in &ticks {
+            let mut chats: Vec<i64> = tick.steps.iter().map(|step| step.chat_id).collect();
+            chats.sort_unstable();
+            chats.dedup();
+            assert_eq!(chats.len(), 4, "distinct chats: {tick:?}");
+            assert!(chats.iter().all(|chat| (1..=10).contains(chat)));
+        }
+        // More chats asked than there are: every chat, once.
+        let all = tick_plan(7, 1, 50, 6, 0);
+        let mut chats: Vec<i64> = all[0].steps.iter().map(|step| step.chat_id).collect();
+        chats.sort_unstable();
+        assert_eq!(chats, [1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
     fn plans_are_deterministic() {
         assert_eq!(plan(7, 20, 50), plan(7, 20, 50));
         assert_ne!(plan(7, 20, 50), plan(8, 20, 50));

@@ -1,6 +1,6 @@
-//! Smoke test of the whole botfeed run on SQLite with a small message count: identical output,
-//! zero errors, the statement counts the issue asks for, N+1 findings naming loaders, and the
-//! JSON report's documented fields.
+//! Smoke test of the whole botfeed run on SQLite with a small message count and small ticks:
+//! identical output, zero errors, the statement counts the issues ask for (exact per tick),
+//! N+1 findings naming loaders, and the JSON report's documented fields.
 
 mod common;
 
@@ -18,6 +18,8 @@ async fn small_run_is_identical_error_free_and_batched() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = Config::new(dir.path());
     config.messages = 40;
+    config.ticks = 4;
+    config.tick_chats = 3;
     config.seed = 7;
     config.dataset = Dataset::All;
     config.progress = false;
@@ -25,6 +27,7 @@ async fn small_run_is_identical_error_free_and_batched() {
     let report = botfeed::run(&config).await.expect("the run completes");
 
     common::assert_synthetic(&report, 40);
+    common::assert_tick(&report, 4, 3);
     if report.skipped.is_empty() {
         common::assert_chinook(&report);
     } else {
@@ -67,12 +70,16 @@ async fn small_run_is_identical_error_free_and_batched() {
         report.workloads.len(),
         "index check tables"
     );
-    assert_eq!(html.matches("<td class=\"bad text\">full scan</td>").count(), 4, "the 4 scans before 0002_indexes");
+    assert_eq!(
+        html.matches("<td class=\"bad text\">full scan</td>").count(),
+        2 * 4,
+        "the 4 scans before 0002_indexes, in botfeed's and tick's index check"
+    );
 
     let text = report.to_string();
     assert!(text.contains("4. validation"), "{text}");
     let create_index: Vec<&str> = text.lines().filter(|line| line.contains("CREATE INDEX")).collect();
-    assert_eq!(create_index.len(), 4, "one CREATE INDEX per line: {create_index:#?}");
+    assert_eq!(create_index.len(), 2 * 4, "one CREATE INDEX per line, botfeed's and tick's: {create_index:#?}");
     assert!(
         create_index
             .iter()

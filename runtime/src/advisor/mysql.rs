@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions as _, Connection as _, MySql, Pool, Row as _, TypeInfo as _};
 
-use super::statement::{LoaderStatement, alias_of, bare, filter_alias_of, parameters};
+use super::statement::{LoaderStatement, bare, filter_alias_of, parameters};
 use super::suggestion::{Suggestion, Verification};
 use super::view::{Origin, origin, read_tables};
 use super::{Access, Inspection, PlanDatabase, Target, describe};
