@@ -100,14 +100,9 @@ pub async fn migrate(pool: &MySqlPool, with_indexes: bool) -> Result<(), Error> 
     Ok(())
 }
 
-/// Applies the index migration (`0002_indexes`) to a database migrated without it.
-///
-/// # Errors
-/// A failed migration.
-pub async fn add_indexes(pool: &MySqlPool) -> Result<(), Error> {
-    logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
-    Ok(())
-}
+/// Nothing to ready for the index advisor on MySQL (its what-if proof uses a scratch database
+/// it creates itself); the same API as `botfeed_postgres::prepare_advisor`.
+pub async fn prepare_advisor(_pool: &MySqlPool) {}
 
 /// Drops database `name` on the server of `url`.
 ///

@@ -98,13 +98,12 @@ pub async fn migrate(pool: &PgPool, with_indexes: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// Applies the index migration (`0002_indexes`) to a database migrated without it.
-///
-/// # Errors
-/// A failed migration.
-pub async fn add_indexes(pool: &PgPool) -> Result<(), Error> {
-    logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
-    Ok(())
+/// Creates the HypoPG extension in the database of `pool` when the server has it (`CREATE
+/// EXTENSION IF NOT EXISTS hypopg`): the index advisor proves its suggestions with hypothetical
+/// indexes. Without it (the package is not installed) nothing happens, and the advisor's
+/// suggestions stay unverified.
+pub async fn prepare_advisor(pool: &PgPool) {
+    let _ = pool.execute("CREATE EXTENSION IF NOT EXISTS hypopg").await;
 }
 
 /// Drops database `name` on the server of `url`.

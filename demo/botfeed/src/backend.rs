@@ -19,8 +19,8 @@ use crate::synthetic as sqlite_synthetic;
 
 /// The Chinook workloads of one backend (operations named `chinook-invoices::naive` etc.).
 pub(crate) trait Chinook {
-    /// The database of the pool.
-    type Database: PlanDatabase;
+    /// The database of the pool (the index phase applies a migration to it).
+    type Database: PlanDatabase<Connection: sqlx::migrate::Migrate>;
     /// Chinook's id type on this backend.
     type Id: Copy + Display;
 
@@ -111,8 +111,10 @@ pub(crate) trait Server: Synthetic {
     ) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
     /// Migrates it, with or without the index migration.
     fn migrate(pool: &sqlx::Pool<Self::Database>, with_indexes: bool) -> impl Future<Output = Result<(), Error>>;
-    /// Applies the index migration.
-    fn add_indexes(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = Result<(), Error>>;
+    /// Readies the database for the index advisor's what-if proofs (PostgreSQL: `CREATE
+    /// EXTENSION hypopg` when the server has it; without it the advisor's suggestions are not
+    /// verified, so not written). Nothing to do on MySQL.
+    fn prepare_advisor(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = ()>;
     /// Writes the synthetic data set of `seed`.
     fn seed(pool: &sqlx::Pool<Self::Database>, seed: u64, size: SeedSize) -> impl Future<Output = Result<(), Error>>;
     /// Drops database `name`.
@@ -288,8 +290,8 @@ macro_rules! server_backend {
             async fn migrate(pool: &sqlx::Pool<$database>, with_indexes: bool) -> Result<(), Error> {
                 Ok($krate::migrate(pool, with_indexes).await?)
             }
-            async fn add_indexes(pool: &sqlx::Pool<$database>) -> Result<(), Error> {
-                Ok($krate::add_indexes(pool).await?)
+            async fn prepare_advisor(pool: &sqlx::Pool<$database>) {
+                $krate::prepare_advisor(pool).await;
             }
             async fn seed(pool: &sqlx::Pool<$database>, seed: u64, size: SeedSize) -> Result<(), Error> {
                 let size = $krate::logic::SeedSize { bots: size.bots, chats: size.chats, messages: size.messages };

@@ -61,13 +61,6 @@ pub async fn fresh_sqlite_without_indexes(path: &Path) -> Result<SqlitePool, Err
     Ok(pool)
 }
 
-/// Applies the rest of [`MIGRATOR`] (the index migration) to a database made by
-/// [`fresh_sqlite_without_indexes`].
-pub async fn add_indexes(pool: &SqlitePool) -> Result<(), Error> {
-    crate::logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
-    Ok(())
-}
-
 /// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`].
 pub async fn fresh_sqlite(path: &Path) -> Result<SqlitePool, Error> {
     if let Some(dir) = path.parent() {

@@ -367,21 +367,13 @@ pub fn missing(what: &str, id: i64) -> Error {
 /// Version of the migration adding the four secondary indexes (`0002_indexes`).
 pub const INDEX_MIGRATION: i64 = 2;
 
-/// The migrations of `all` except the index migration: the schema the original engine ran on
-/// (the tables of `0001`, and the additive `0003_chat_members`).
+/// The migrations of `all` except the hand-written index migration (`0002_indexes`, kept for
+/// the tests and examples; botfeed's index phase writes its own with the advisor): the schema
+/// the original engine ran on (the tables of `0001`, and the additive `0003_chat_members`).
 pub fn migrations_before_indexes(all: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
     sqlx::migrate::Migrator::with_migrations(
         all.iter().filter(|migration| migration.version != INDEX_MIGRATION).cloned().collect(),
     )
-}
-
-/// All of `all`, to run on a database that already has every migration but the index
-/// migration (applied ones are skipped; sqlx applies the missing one even though a later
-/// version is applied).
-pub fn migrations_with_indexes(all: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
-    let mut migrator = sqlx::migrate::Migrator::with_migrations(all.iter().cloned().collect());
-    migrator.set_ignore_missing(true);
-    migrator
 }
 
 /// Writes `rows` through `connection` (callers pass a transaction) with multi-row `INSERT`s of

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::Error;
 use crate::backend::{Chinook, MySqlServer, PostgresServer, Server, SqliteFiles, Synthetic};
 use crate::db::{self, SeedSize};
-use crate::index_check::{INDEX_MIGRATION_NAME, IndexCheck};
+use crate::index_check::{INDEX_MIGRATION_NAME, IndexCheck, MigrationFile};
 use crate::load::LoadConfig;
 use crate::report::{Report, Skipped, WorkloadReport};
 
@@ -102,6 +102,9 @@ pub struct Config {
     pub dataset: Dataset,
     /// Skip the index migration in the synthetic run.
     pub no_indexes: bool,
+    /// Where the index phase writes the advisor's migration: a folder per backend under it
+    /// (`sqlite`, `postgresql`, `mysql`), emptied first; never the repository's `migrations/`.
+    pub index_migration_dir: PathBuf,
     /// Size of the synthetic data set.
     pub size: SeedSize,
     /// Folder with the Chinook scripts.
@@ -116,6 +119,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// The folder the index phase writes the advisor's migration into on `backend`, or `None`
+    /// with `--no-indexes`.
+    pub fn index_migration(&self, backend: &str) -> Option<PathBuf> {
+        (!self.no_indexes).then(|| self.index_migration_dir.join(backend))
+    }
+
     /// The defaults: SQLite in `work_dir`, 500 messages, 50 ticks of 20 chats, seed 42, every
     /// workload.
     pub fn new(work_dir: &Path) -> Self {
@@ -127,6 +136,7 @@ impl Config {
             seed: 42,
             dataset: Dataset::All,
             no_indexes: false,
+            index_migration_dir: work_dir.join("index-migration"),
             size: SeedSize::default(),
             chinook_dir: db::chinook_dir(),
             chinook_explicit: std::env::var_os("BOTFEED_CHINOOK_DIR").is_some(),
@@ -242,9 +252,7 @@ async fn synthetic_workload(config: &Config, path: &Path) -> Result<Vec<Workload
     let naive_pool = db::fresh_sqlite_without_indexes(path).await?;
     db::seed_synthetic(&naive_pool, config.seed, config.size).await?;
     let batched_pool = db::copy_sqlite(&naive_pool, &Target::sibling(path, "batched")).await?;
-    let index_check =
-        index_phase(&batched_pool, is_demo_loader, (!config.no_indexes).then(|| db::add_indexes(&batched_pool)))
-            .await?;
+    let index_check = index_phase(&batched_pool, is_demo_loader, config.index_migration("sqlite").as_deref()).await?;
     let reports = synthetic_phases::<SqliteFiles>(config, &naive_pool, &batched_pool, index_check).await;
     naive_pool.close().await;
     batched_pool.close().await;
@@ -317,22 +325,44 @@ fn is_chinook_loader(info: &LoaderInfo) -> bool {
     info.loader.starts_with("Chinook")
 }
 
-/// Phase 2: the index advisor over the registered loaders of `DB` that `covered` selects, then
-/// (when `add_indexes` is given) the index migration and the advisor again.
-pub(crate) async fn index_phase<DB: PlanDatabase>(
+/// Phase 2: the index advisor over the registered loaders of `DB` that `covered` selects;
+/// then, when `migrations` names a folder (the run's own, emptied first), the advisor's verified
+/// suggestions written there as a sqlx migration (`IndexReport::write_migration`, named
+/// `loader_indexes`), that folder's migrations applied to `pool`, and the advisor again.
+///
+/// # Errors
+/// The advisor's errors; the folder cannot be emptied, written or read; the migration fails.
+pub(crate) async fn index_phase<DB>(
     pool: &sqlx::Pool<DB>,
     covered: fn(&LoaderInfo) -> bool,
-    add_indexes: Option<impl Future<Output = Result<(), Error>>>,
-) -> Result<IndexCheck, Error> {
+    migrations: Option<&Path>,
+) -> Result<IndexCheck, Error>
+where
+    DB: PlanDatabase,
+    DB::Connection: sqlx::migrate::Migrate,
+{
     let loaders: Vec<LoaderInfo> = registered_for::<DB>().into_iter().filter(covered).collect();
     let advice = |error: AdvisorError| Error::Setup(format!("index advisor: {error}"));
     let before = analyze(pool, &loaders).await.map_err(advice)?;
-    let Some(add_indexes) = add_indexes else {
+    let Some(folder) = migrations else {
         return Ok(IndexCheck::new(&before, None));
     };
-    add_indexes.await?;
+    match std::fs::remove_dir_all(folder) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(Error::Io(error)),
+        _ => std::fs::create_dir_all(folder)?,
+    }
+    let files = before.write_migration(folder, "loader_indexes").map_err(advice)?;
+    // The database has the demo migrations but the index one, which this folder does not hold.
+    let mut migrator = sqlx::migrate::Migrator::new(folder).await?;
+    migrator.set_ignore_missing(true);
+    migrator.run(pool).await?;
     let after = analyze(pool, &loaders).await.map_err(advice)?;
-    Ok(IndexCheck::new(&before, Some((INDEX_MIGRATION_NAME, &after))))
+    let mut check = IndexCheck::new(&before, Some((INDEX_MIGRATION_NAME, &after)));
+    for path in files {
+        let sql = std::fs::read_to_string(&path)?;
+        check.migration_files.push(MigrationFile { path: path.display().to_string(), sql });
+    }
+    Ok(check)
 }
 
 /// The synthetic workload on two databases created on the server of `url`, migrated without
@@ -378,8 +408,8 @@ async fn synthetic_on<B: Server>(
         B::migrate(pool, false).await?;
         B::seed(pool, config.seed, config.size).await?;
     }
-    let index_check =
-        index_phase(batched_pool, is_demo_loader, (!config.no_indexes).then(|| B::add_indexes(batched_pool))).await?;
+    B::prepare_advisor(batched_pool).await;
+    let index_check = index_phase(batched_pool, is_demo_loader, config.index_migration(B::BACKEND).as_deref()).await?;
     synthetic_phases::<B>(config, naive_pool, batched_pool, index_check).await
 }
 
@@ -393,7 +423,7 @@ async fn chinook_workloads<C: Chinook>(
     config: &Config,
     pool: &sqlx::Pool<C::Database>,
 ) -> Result<Vec<WorkloadReport>, Error> {
-    let index_check = index_phase(pool, is_chinook_loader, None::<std::future::Ready<Result<(), Error>>>).await?;
+    let index_check = index_phase(pool, is_chinook_loader, None).await?;
     let invoices = C::invoice_ids(pool).await?;
     let playlists = C::playlist_ids(pool).await?;
     let mut reports = Vec::new();

@@ -26,7 +26,7 @@ async fn small_run_is_identical_error_free_and_batched() {
     config.size = SeedSize { bots: 200, chats: 50, messages: 3_000 };
     let report = botfeed::run(&config).await.expect("the run completes");
 
-    common::assert_synthetic(&report, 40);
+    common::assert_synthetic(&report, 40, &dir.path().join("index-migration"));
     common::assert_tick(&report, 4, 3);
     if report.skipped.is_empty() {
         common::assert_chinook(&report);
@@ -78,13 +78,22 @@ async fn small_run_is_identical_error_free_and_batched() {
 
     let text = report.to_string();
     assert!(text.contains("4. validation"), "{text}");
+    // The fixes, then the migration file's lines (`| `), in botfeed's and tick's phase 2.
     let create_index: Vec<&str> = text.lines().filter(|line| line.contains("CREATE INDEX")).collect();
-    assert_eq!(create_index.len(), 2 * 4, "one CREATE INDEX per line, botfeed's and tick's: {create_index:#?}");
-    assert!(
-        create_index
-            .iter()
-            .all(|line| line.trim_start().starts_with("CREATE INDEX ") && line.matches("CREATE").count() == 1)
+    assert_eq!(create_index.len(), 2 * (4 + 4), "one CREATE INDEX per line: {create_index:#?}");
+    assert!(create_index.iter().all(|line| line.matches("CREATE").count() == 1));
+    let fixes = create_index.iter().filter(|line| line.trim_start().starts_with("CREATE INDEX `")).count();
+    let written =
+        create_index.iter().filter(|line| line.trim_start().starts_with("| CREATE INDEX IF NOT EXISTS `")).count();
+    assert_eq!((fixes, written), (2 * 4, 2 * 4), "{create_index:#?}");
+    let path = &report.workloads[0].index_check.migration_files[0].path;
+    assert!(text.contains(&format!("written by the advisor (`write_migration`) and applied: {path}")), "{text}");
+    assert_eq!(
+        html.matches("<pre>-- Indexes suggested and verified by batchload's index advisor (SQLite).").count(),
+        2,
+        "the file in botfeed's and tick's index check"
     );
+    assert_eq!(json["workloads"][0]["index_check"]["migration_files"][0]["path"], path.as_str());
 }
 
 #[test]

@@ -39,6 +39,7 @@ fn small_config(target: &Target) -> Config {
     config.dataset = Dataset::All;
     config.progress = false;
     config.size = SeedSize { bots: 200, chats: 50, messages: 3_000 };
+    config.index_migration_dir = std::env::temp_dir().join(format!("botfeed-smoke-{}", std::process::id()));
     config
 }
 
@@ -66,7 +67,7 @@ async fn small_run_on(target: &Target, backend: &str) -> Option<botfeed::Report>
     let report = botfeed::run(&small_config(target)).await.expect("the run completes");
     assert_eq!(report.backend, backend);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    common::assert_synthetic(&report, 30);
+    common::assert_synthetic(&report, 30, &small_config(target).index_migration_dir);
     common::assert_tick(&report, 3, 4);
     common::assert_chinook(&report);
     Some(report)

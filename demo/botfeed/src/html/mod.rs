@@ -142,6 +142,15 @@ fn index_table(html: &mut String, check: &IndexCheck) {
         html.push_str("</tr>\n");
     }
     html.push_str("</table>\n");
+    for file in &check.migration_files {
+        let _ = writeln!(
+            html,
+            "<p>Written by the advisor (<code>IndexReport::write_migration</code>) and applied: <code>{}</code></p>\
+             <pre>{}</pre>",
+            escape(&file.path),
+            escape(&file.sql)
+        );
+    }
 }
 
 fn workload_section(html: &mut String, workload: &WorkloadReport) {

@@ -55,8 +55,10 @@ pub(crate) fn assert_chinook(report: &Report) {
 
 /// The synthetic workload of `messages` operations: identical, error-free, batched within its
 /// budget of 4 statements, the naive run's N+1 findings naming the loaders, and phase 2: the
-/// same four scans on every backend before the index migration, none after it.
-pub(crate) fn assert_synthetic(report: &Report, messages: usize) {
+/// same four scans on every backend before the advisor's migration, none after it, and that
+/// migration's files: written under `migration_dir/<backend>`, one per index on PostgreSQL
+/// (`CONCURRENTLY` runs outside a transaction), one in all elsewhere, each fix in one file.
+pub(crate) fn assert_synthetic(report: &Report, messages: usize, migration_dir: &std::path::Path) {
     let synthetic = report.workloads.iter().find(|w| w.name == "botfeed").expect("synthetic workload ran");
     assert_eq!(synthetic.operations, messages);
     assert!(synthetic.identical_output, "naive and batched wrote the same messages");
@@ -73,10 +75,31 @@ pub(crate) fn assert_synthetic(report: &Report, messages: usize) {
     let check = &synthetic.index_check;
     assert_eq!(
         check.summary,
-        "before 0002_indexes: 4 of 9 loader statements scan their table (BotStanceByBotId, HoldingByBotId, \
-         MessageByBotId, MessageByChatId); after 0002_indexes: all 9 indexed"
+        "before the advisor's migration: 4 of 9 loader statements scan their table (BotStanceByBotId, \
+         HoldingByBotId, MessageByBotId, MessageByChatId); after the advisor's migration: all 9 indexed"
     );
-    assert_eq!(check.migration.as_deref(), Some("0002_indexes"));
+    assert_eq!(check.migration.as_deref(), Some("the advisor's migration"));
+    let files = &check.migration_files;
+    assert_eq!(files.len(), if report.backend == "postgresql" { 4 } else { 1 }, "{files:#?}");
+    let folder = migration_dir.join(&report.backend);
+    for file in files {
+        let path = std::path::Path::new(&file.path);
+        assert_eq!(path.parent(), Some(folder.as_path()), "written in the run's own folder: {}", file.path);
+        assert!(path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.contains("_loader_indexes")));
+        assert_eq!(std::fs::read_to_string(path).expect("the file is there"), file.sql, "the report shows the file");
+    }
+    for fix in &check.fixes {
+        // `CREATE INDEX "idx_..." ON ...`: the index name, between the first two quotes.
+        let name = fix.split(['"', '`']).nth(1).expect("a quoted index name");
+        let holding = files.iter().filter(|file| {
+            let creates = file.sql.lines().filter(|line| line.starts_with("CREATE INDEX"));
+            creates.map(|line| line.split(['"', '`']).nth(1)).any(|created| created == Some(name))
+        });
+        assert_eq!(holding.count(), 1, "{name} is created by one migration file: {files:#?}");
+    }
+    let created: usize =
+        files.iter().map(|file| file.sql.lines().filter(|line| line.starts_with("CREATE INDEX")).count()).sum();
+    assert_eq!(created, check.fixes.len(), "the migration creates the advisor's fixes, nothing else: {files:#?}");
     assert_eq!(check.fixes.len(), 4, "{:?}", check.fixes);
     assert!(check.fixes.iter().all(|fix| fix.starts_with("CREATE INDEX ")), "{:?}", check.fixes);
     let scans: Vec<&str> =
