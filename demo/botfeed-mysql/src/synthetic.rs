@@ -101,7 +101,8 @@ async fn insert_messages(pool: &Pool, messages: &[NewMessage]) -> Result<Vec<(i6
     if messages.is_empty() {
         return Ok(Vec::new());
     }
-    let mut insert = sqlx::QueryBuilder::<sqlx::MySql>::new("INSERT INTO messages (chat_id, bot_id, body, created_at) ");
+    let mut insert =
+        sqlx::QueryBuilder::<sqlx::MySql>::new("INSERT INTO messages (chat_id, bot_id, body, created_at) ");
     insert.push_values(messages, |mut row, message| {
         row.push_bind(message.chat_id)
             .push_bind(message.bot_id)

@@ -105,13 +105,7 @@ impl IndexCheck {
                 )
             }
         };
-        Self {
-            summary,
-            migration: after.map(|(name, _)| name.to_owned()),
-            migration_files: Vec::new(),
-            fixes,
-            loaders,
-        }
+        Self { summary, migration: after.map(|(name, _)| name.to_owned()), migration_files: Vec::new(), fixes, loaders }
     }
 
     /// The fixes as text lines under the phase heading, one `CREATE INDEX` per line (nothing

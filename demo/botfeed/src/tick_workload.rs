@@ -101,7 +101,8 @@ pub async fn tick_batched(pool: &Pool, tick: &Tick, history: i64) -> Result<Vec<
     let mut casts = Vec::with_capacity(tick.steps.len());
     for step in &tick.steps {
         let lines = histories.get(&step.chat_id).unwrap_or(&none);
-        let ids: Vec<i64> = members.get(&step.chat_id).map(|bots| bots.iter().map(|bot| bot.id).collect()).unwrap_or_default();
+        let ids: Vec<i64> =
+            members.get(&step.chat_id).map(|bots| bots.iter().map(|bot| bot.id).collect()).unwrap_or_default();
         let authors: Vec<i64> = lines.iter().map(|row| row.bot_id).collect();
         casts.push(tick_cast(&authors, &ids, step.pick).ok_or_else(|| missing("members of chat", step.chat_id))?);
     }
@@ -138,7 +139,8 @@ pub async fn tick_batched(pool: &Pool, tick: &Tick, history: i64) -> Result<Vec<
     messages
         .into_iter()
         .map(|message| {
-            let id = *by_chat.get(&message.chat_id).ok_or_else(|| missing("inserted message of chat", message.chat_id))?;
+            let id =
+                *by_chat.get(&message.chat_id).ok_or_else(|| missing("inserted message of chat", message.chat_id))?;
             Ok(Generated { id, chat_id: message.chat_id, bot_id: message.bot_id, body: message.body })
         })
         .collect()

@@ -181,9 +181,12 @@ async fn resolve(
                 None => Err(format!("column {key} of view {} is not understood from its definition", statement.table)),
             }
         }
-        Some(_) => {
-            Ok(Ok((statement.table.clone(), filter_alias_of(&statement.sql, &statement.table, key), key.clone(), false)))
-        }
+        Some(_) => Ok(Ok((
+            statement.table.clone(),
+            filter_alias_of(&statement.sql, &statement.table, key),
+            key.clone(),
+            false,
+        ))),
     }
 }
 
