@@ -85,7 +85,7 @@ pub async fn connect(url: &str, name: &str, max_connections: u32) -> Result<PgPo
 }
 
 /// Migrates a database made by [`create_database`] with [`MIGRATOR`]: all of it, or (when
-/// `with_indexes` is false) up to the index migration, as the original engine's schema was.
+/// `with_indexes` is false) all but the hand-written index migration, as the original engine's schema was.
 ///
 /// # Errors
 /// A failed migration.

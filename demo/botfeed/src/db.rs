@@ -50,7 +50,7 @@ pub fn remove_sqlite(path: &Path) -> Result<(), Error> {
 }
 
 /// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`] up to
-/// (excluding) the index migration: the schema the original engine ran on.
+/// all but the hand-written index migration: the schema the original engine ran on.
 pub async fn fresh_sqlite_without_indexes(path: &Path) -> Result<SqlitePool, Error> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

@@ -56,7 +56,7 @@ struct Args {
     /// checked before the run).
     #[arg(long)]
     report_html: Option<PathBuf>,
-    /// Skip the index migration (`0002_indexes`) in the synthetic run: phase 2 then shows the
+    /// Skip the advisor's index migration in the synthetic run: phase 2 then shows the
     /// full scans and the batched run runs without the indexes.
     #[arg(long)]
     no_indexes: bool,

@@ -27,7 +27,7 @@ pub struct Bot {
 
 /// A chat message (`messages`). The `botfeed` workload reads messages with hand-written
 /// statements, the `tick` workload its histories through [`MessageByChatId`]; every loader is
-/// checked by phase 2 (`messages` has no index before `0002_indexes`).
+/// checked by phase 2 (`messages` has no secondary index before the advisor's migration).
 #[derive(Debug, Clone, PartialEq, Batched)]
 #[batched(table = "messages")]
 pub struct Message {

@@ -366,7 +366,7 @@ where
 }
 
 /// The synthetic workload on two databases created on the server of `url`, migrated without
-/// the indexes and seeded identically; the batched one gets phase 2 (advisor, index migration,
+/// the indexes and seeded identically; the batched one gets phase 2 (advisor, the advisor's migration,
 /// advisor) before its run, as on SQLite. The databases are dropped whatever happens.
 async fn synthetic_server<B: Server>(config: &Config, url: &str, base: &str) -> Result<Vec<WorkloadReport>, Error> {
     let names = [format!("{base}_naive"), format!("{base}_batched")];

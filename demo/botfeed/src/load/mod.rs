@@ -76,7 +76,7 @@ fn pool_size(load: &LoadConfig) -> u32 {
 }
 
 /// SQLite (WAL): the naive database seeded, copied for the batched phase, the copy migrated
-/// with the indexes; each phase on a pool of `workers` connections.
+/// with the advisor's index migration (phase 2); each phase on a pool of `workers` connections.
 async fn sqlite(config: &Config, load: &LoadConfig, path: &std::path::Path) -> Result<Report, Error> {
     let mut report = Report::new("sqlite", &path.display().to_string(), config);
     let batched_path = Target::sibling(path, "batched");
