@@ -44,7 +44,7 @@ pub struct NewMessage {
 }
 
 /// A participant's profile, from the chat's members.
-fn profile<'a>(members: &'a [Bot], id: i64, chat_id: i64) -> Result<&'a Bot, Error> {
+fn profile(members: &[Bot], id: i64, chat_id: i64) -> Result<&Bot, Error> {
     members.iter().find(|bot| bot.id == id).ok_or_else(|| missing(&format!("member of chat {chat_id}: bot"), id))
 }
 

@@ -293,10 +293,11 @@ pub(crate) fn filter_alias_of(sql: &str, table: &str, key: &str) -> String {
         for (index, token) in tokens.iter().enumerate() {
             let Some((alias, column)) = token.split_once('.') else { continue };
             let filtered = tokens.get(index + 1).is_some_and(|word| word.eq_ignore_ascii_case("IN") || word == "=");
-            if filtered && unquote(column).eq_ignore_ascii_case(key) {
-                if let Some(found) = aliases.iter().find(|known| known.eq_ignore_ascii_case(unquote(alias))) {
-                    return found.clone();
-                }
+            if filtered
+                && unquote(column).eq_ignore_ascii_case(key)
+                && let Some(found) = aliases.iter().find(|known| known.eq_ignore_ascii_case(unquote(alias)))
+            {
+                return found.clone();
             }
         }
     }
