@@ -87,7 +87,7 @@ pub async fn connect(url: &str, name: &str, max_connections: u32) -> Result<MySq
 }
 
 /// Migrates a database made by [`create_database`] with [`MIGRATOR`]: all of it, or (when
-/// `with_indexes` is false) up to the index migration, as the original engine's schema was.
+/// `with_indexes` is false) all but the hand-written index migration, as the original engine's schema was.
 ///
 /// # Errors
 /// A failed migration.
@@ -100,14 +100,9 @@ pub async fn migrate(pool: &MySqlPool, with_indexes: bool) -> Result<(), Error> 
     Ok(())
 }
 
-/// Applies the index migration (`0002_indexes`) to a database migrated without it.
-///
-/// # Errors
-/// A failed migration.
-pub async fn add_indexes(pool: &MySqlPool) -> Result<(), Error> {
-    logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
-    Ok(())
-}
+/// Nothing to ready for the index advisor on MySQL (its what-if proof uses a scratch database
+/// it creates itself); the same API as `botfeed_postgres::prepare_advisor`.
+pub async fn prepare_advisor(_pool: &MySqlPool) {}
 
 /// Drops database `name` on the server of `url`.
 ///

@@ -85,7 +85,7 @@ pub async fn connect(url: &str, name: &str, max_connections: u32) -> Result<PgPo
 }
 
 /// Migrates a database made by [`create_database`] with [`MIGRATOR`]: all of it, or (when
-/// `with_indexes` is false) up to the index migration, as the original engine's schema was.
+/// `with_indexes` is false) all but the hand-written index migration, as the original engine's schema was.
 ///
 /// # Errors
 /// A failed migration.
@@ -98,13 +98,12 @@ pub async fn migrate(pool: &PgPool, with_indexes: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// Applies the index migration (`0002_indexes`) to a database migrated without it.
-///
-/// # Errors
-/// A failed migration.
-pub async fn add_indexes(pool: &PgPool) -> Result<(), Error> {
-    logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
-    Ok(())
+/// Creates the HypoPG extension in the database of `pool` when the server has it (`CREATE
+/// EXTENSION IF NOT EXISTS hypopg`): the index advisor proves its suggestions with hypothetical
+/// indexes. Without it (the package is not installed) nothing happens, and the advisor's
+/// suggestions stay unverified.
+pub async fn prepare_advisor(pool: &PgPool) {
+    let _ = pool.execute("CREATE EXTENSION IF NOT EXISTS hypopg").await;
 }
 
 /// Drops database `name` on the server of `url`.

@@ -19,8 +19,8 @@ use crate::synthetic as sqlite_synthetic;
 
 /// The Chinook workloads of one backend (operations named `chinook-invoices::naive` etc.).
 pub(crate) trait Chinook {
-    /// The database of the pool.
-    type Database: PlanDatabase;
+    /// The database of the pool (the index phase applies a migration to it).
+    type Database: PlanDatabase<Connection: sqlx::migrate::Migrate>;
     /// Chinook's id type on this backend.
     type Id: Copy + Display;
 
@@ -39,7 +39,8 @@ pub(crate) trait Chinook {
     -> impl Future<Output = Result<String, Error>>;
 }
 
-/// The synthetic workload of one backend (operations `botfeed::naive` and `botfeed::batched`).
+/// The synthetic workloads of one backend: `botfeed` (operations `botfeed::naive` and
+/// `botfeed::batched`) and `tick` (`tick::naive` and `tick::batched`).
 pub(crate) trait Synthetic: Chinook {
     /// A step of the synthetic plan (the crate's own `logic::Step`).
     type Step: Copy + Send + 'static;
@@ -73,6 +74,22 @@ pub(crate) trait Synthetic: Chinook {
     ) -> impl Future<Output = Result<Self::Generated, Error>> + Send;
     /// A generated message as one report line.
     fn line(generated: &Self::Generated) -> String;
+    /// An engine tick (the crate's own `logic::Tick`).
+    type Tick: Send + Sync + 'static;
+    /// The ticks of a run (`logic::tick_plan`).
+    fn tick_plan(seed: u64, ticks: usize, per_tick: usize, chats: i64, first_index: usize) -> Vec<Self::Tick>;
+    /// One tick, per item.
+    fn tick_naive(
+        pool: &sqlx::Pool<Self::Database>,
+        tick: &Self::Tick,
+        history: i64,
+    ) -> impl Future<Output = Result<Vec<Self::Generated>, Error>> + Send;
+    /// One tick, with loaders.
+    fn tick_batched(
+        pool: &sqlx::Pool<Self::Database>,
+        tick: &Self::Tick,
+        history: i64,
+    ) -> impl Future<Output = Result<Vec<Self::Generated>, Error>> + Send;
     /// Statements, distinct keys, cache hits and cache misses of the loaders so far (summed over
     /// both loaders, from their `LoaderStats`).
     fn loader_counts(loaders: &Self::Loaders) -> (u64, u64, u64, u64);
@@ -94,8 +111,10 @@ pub(crate) trait Server: Synthetic {
     ) -> impl Future<Output = Result<sqlx::Pool<Self::Database>, Error>>;
     /// Migrates it, with or without the index migration.
     fn migrate(pool: &sqlx::Pool<Self::Database>, with_indexes: bool) -> impl Future<Output = Result<(), Error>>;
-    /// Applies the index migration.
-    fn add_indexes(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = Result<(), Error>>;
+    /// Readies the database for the index advisor's what-if proofs (PostgreSQL: `CREATE
+    /// EXTENSION hypopg` when the server has it; without it the advisor's suggestions are not
+    /// verified, so not written). Nothing to do on MySQL.
+    fn prepare_advisor(pool: &sqlx::Pool<Self::Database>) -> impl Future<Output = ()>;
     /// Writes the synthetic data set of `seed`.
     fn seed(pool: &sqlx::Pool<Self::Database>, seed: u64, size: SeedSize) -> impl Future<Output = Result<(), Error>>;
     /// Drops database `name`.
@@ -185,6 +204,32 @@ macro_rules! synthetic_backend {
             fn line(generated: &Self::Generated) -> String {
                 generated.line()
             }
+            type Tick = $module::Tick;
+            fn tick_plan(seed: u64, ticks: usize, per_tick: usize, chats: i64, first_index: usize) -> Vec<Self::Tick> {
+                $module::tick_plan(seed, ticks, per_tick, chats, first_index)
+            }
+            #[allow(
+                clippy::needless_question_mark,
+                reason = "`?` converts the server crates' errors; on SQLite it is the same type"
+            )]
+            async fn tick_naive(
+                pool: &sqlx::Pool<$database>,
+                tick: &Self::Tick,
+                history: i64,
+            ) -> Result<Vec<Self::Generated>, Error> {
+                Ok($module::tick_naive(pool, tick, history).await?)
+            }
+            #[allow(
+                clippy::needless_question_mark,
+                reason = "`?` converts the server crates' errors; on SQLite it is the same type"
+            )]
+            async fn tick_batched(
+                pool: &sqlx::Pool<$database>,
+                tick: &Self::Tick,
+                history: i64,
+            ) -> Result<Vec<Self::Generated>, Error> {
+                Ok($module::tick_batched(pool, tick, history).await?)
+            }
             fn loader_counts(loaders: &Self::Loaders) -> (u64, u64, u64, u64) {
                 let (stances, holdings) = (loaders.stances.stats(), loaders.holdings.stats());
                 (
@@ -245,8 +290,8 @@ macro_rules! server_backend {
             async fn migrate(pool: &sqlx::Pool<$database>, with_indexes: bool) -> Result<(), Error> {
                 Ok($krate::migrate(pool, with_indexes).await?)
             }
-            async fn add_indexes(pool: &sqlx::Pool<$database>) -> Result<(), Error> {
-                Ok($krate::add_indexes(pool).await?)
+            async fn prepare_advisor(pool: &sqlx::Pool<$database>) {
+                $krate::prepare_advisor(pool).await;
             }
             async fn seed(pool: &sqlx::Pool<$database>, seed: u64, size: SeedSize) -> Result<(), Error> {
                 let size = $krate::logic::SeedSize { bots: size.bots, chats: size.chats, messages: size.messages };

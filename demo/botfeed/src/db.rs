@@ -50,7 +50,7 @@ pub fn remove_sqlite(path: &Path) -> Result<(), Error> {
 }
 
 /// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`] up to
-/// (excluding) the index migration: the schema the original engine ran on.
+/// all but the hand-written index migration: the schema the original engine ran on.
 pub async fn fresh_sqlite_without_indexes(path: &Path) -> Result<SqlitePool, Error> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -59,13 +59,6 @@ pub async fn fresh_sqlite_without_indexes(path: &Path) -> Result<SqlitePool, Err
     let pool = open_sqlite(path, 4).await?;
     crate::logic::migrations_before_indexes(&MIGRATOR).run(&pool).await?;
     Ok(pool)
-}
-
-/// Applies the rest of [`MIGRATOR`] (the index migration) to a database made by
-/// [`fresh_sqlite_without_indexes`].
-pub async fn add_indexes(pool: &SqlitePool) -> Result<(), Error> {
-    crate::logic::migrations_with_indexes(&MIGRATOR).run(pool).await?;
-    Ok(())
 }
 
 /// A fresh database at `path` (any previous file removed), migrated with [`MIGRATOR`].

@@ -1,20 +1,33 @@
 //! Phase 2 of a workload, the index check: the index advisor over the workload's loaders,
-//! before and (when the run applies it) after the index migration, kept per loader so that the
-//! reports can show it as a table (loader, before, after, DDL).
+//! before and (when the run writes and applies it) after the advisor's own migration, kept per
+//! loader so that the reports can show it as a table (loader, before, after, DDL), with the
+//! migration files the advisor wrote.
 
 use batchload::advisor::{Access, IndexReport, LoaderPlan};
 use serde::Serialize;
 
-/// Name of the synthetic schema's index migration in the reports.
-pub const INDEX_MIGRATION_NAME: &str = "0002_indexes";
+/// Name, in the reports, of the migration the index phase writes with the advisor
+/// (`IndexReport::write_migration`) and applies.
+pub const INDEX_MIGRATION_NAME: &str = "the advisor's migration";
+
+/// A migration file the advisor wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrationFile {
+    /// Where it was written (a folder of the run's own).
+    pub path: String,
+    /// Its SQL, as written.
+    pub sql: String,
+}
 
 /// The index check of one workload.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IndexCheck {
     /// One line: how many loader statements scan their table, before and after the migration.
     pub summary: String,
-    /// The migration applied between the two checks (`0002_indexes`), if any.
+    /// The migration applied between the two checks ([`INDEX_MIGRATION_NAME`]), if any.
     pub migration: Option<String>,
+    /// The files of that migration, written by the advisor, in the order applied.
+    pub migration_files: Vec<MigrationFile>,
     /// The advisor's `CREATE INDEX` statements for the statements that scanned their table
     /// (before the migration), without duplicates.
     pub fixes: Vec<String>,
@@ -92,18 +105,24 @@ impl IndexCheck {
                 )
             }
         };
-        Self { summary, migration: after.map(|(name, _)| name.to_owned()), fixes, loaders }
+        Self { summary, migration: after.map(|(name, _)| name.to_owned()), migration_files: Vec::new(), fixes, loaders }
     }
 
     /// The fixes as text lines under the phase heading, one `CREATE INDEX` per line (nothing
-    /// when every statement used an index); each line starts with `indent` and ends with a
-    /// newline.
+    /// when every statement used an index), then each migration file's path and SQL (`| `
+    /// before each line); each line starts with `indent` and ends with a newline.
     pub fn fix_lines(&self, indent: &str) -> String {
         let mut text = String::new();
         if !self.fixes.is_empty() {
             text.push_str(&format!("{indent}the advisor's fixes:\n"));
             for fix in &self.fixes {
                 text.push_str(&format!("{indent}  {fix};\n"));
+            }
+        }
+        for file in &self.migration_files {
+            text.push_str(&format!("{indent}written by the advisor (`write_migration`) and applied: {}\n", file.path));
+            for line in file.sql.lines() {
+                text.push_str(&format!("{indent}  | {line}\n"));
             }
         }
         text

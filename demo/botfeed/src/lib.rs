@@ -1,8 +1,8 @@
 //! `botfeed`: the chat-bot workload that batchload grew out of, profiled and fixed end to end.
 //!
-//! One run: a fresh SQLite database is migrated and seeded deterministically, a synthetic
-//! "generate a message" workload runs naive (per-item queries) and batched (batchload
-//! loaders) on two identical copies, and two workloads on the real Chinook data set do the
+//! One run: a fresh SQLite database is migrated and seeded deterministically, two synthetic
+//! workloads ("generate a message", and the engine "tick" writing a message in each of K chats)
+//! run naive (per-item queries) and batched (batchload loaders) on two identical copies, and two workloads on the real Chinook data set do the
 //! same; every operation is a `#[batchload::timed]` operation, and the report shows, per
 //! workload, the four phases: baseline profile, index check, batched run, validation.
 

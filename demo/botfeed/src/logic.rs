@@ -62,6 +62,8 @@ pub struct SeedRows {
     pub chats: Vec<(i64, String)>,
     /// History messages.
     pub messages: Vec<SeedMessage>,
+    /// Chat members (`chat_members`): chat, bot, the member's position in the chat (0-based).
+    pub members: Vec<(i64, i64, i64)>,
 }
 
 /// A history message; `seconds` after 2026-01-01T00:00:00Z.
@@ -120,7 +122,9 @@ pub fn seed_rows(seed: u64, size: SeedSize) -> SeedRows {
         let cast = rng.usize(6..=14).min(size.bots as usize);
         let mut ids: Vec<i64> = (1..=size.bots).collect();
         rng.shuffle(&mut ids);
-        members.push(ids.into_iter().take(cast).collect());
+        let cast: Vec<i64> = ids.into_iter().take(cast).collect();
+        rows.members.extend(cast.iter().enumerate().map(|(position, bot)| (id, *bot, position as i64)));
+        members.push(cast);
     }
     // History: the first rounds visit every chat in turn (so each has at least 30 messages
     // when the history is large enough), then chats are picked at random.
@@ -224,6 +228,82 @@ pub fn choose_cast(history_authors: &[i64], pick: u64) -> Option<Cast> {
     Some(Cast { context_authors, speakers, next })
 }
 
+/// Chats an engine tick writes in, by default (`--tick-chats`).
+pub const TICK_CHATS: usize = 20;
+/// Besides the next speaker, the participants of a chat whose stances and holdings a tick reads.
+pub const TICK_OTHERS: usize = 3;
+
+/// One engine tick: a message in each of its chats, one [`Step`] per chat (distinct chats, in
+/// the order the messages are written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tick {
+    /// Position in the run (0-based).
+    pub index: usize,
+    /// One step per chat; their `index` continues the message numbering (`created_at`).
+    pub steps: Vec<Step>,
+}
+
+/// The ticks of a run, deterministic from `seed`: `ticks` ticks of `per_tick` distinct chats
+/// each (all `chats` when fewer), drawn at random; their steps are numbered from
+/// `first_index` on (the messages written before them).
+pub fn tick_plan(seed: u64, ticks: usize, per_tick: usize, chats: i64, first_index: usize) -> Vec<Tick> {
+    let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0xD1B5_4A32_D192_ED03).wrapping_add(2));
+    let per_tick = per_tick.min(usize::try_from(chats).unwrap_or(0));
+    let mut index = first_index;
+    (0..ticks)
+        .map(|tick| {
+            let mut ids: Vec<i64> = (1..=chats).collect();
+            rng.shuffle(&mut ids);
+            let steps = ids
+                .into_iter()
+                .take(per_tick)
+                .map(|chat_id| {
+                    index += 1;
+                    Step { index: index - 1, chat_id, pick: rng.u64(..) }
+                })
+                .collect();
+            Tick { index: tick, steps }
+        })
+        .collect()
+}
+
+/// Who takes part in a tick's message for one chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TickCast {
+    /// Who speaks next: a member of the chat.
+    pub next: i64,
+    /// The other participants, at most [`TICK_OTHERS`]: the distinct authors of the
+    /// [`CONTEXT`] most recent messages (most recent first), then members in the chat's order.
+    pub others: Vec<i64>,
+}
+
+impl TickCast {
+    /// The next speaker, then the others: the bots whose stances and holdings are read.
+    pub fn participants(&self) -> Vec<i64> {
+        std::iter::once(self.next).chain(self.others.iter().copied()).collect()
+    }
+}
+
+/// The cast of a tick's message from the chat's history (authors, most recent first), its
+/// members (in the chat's order) and the step's choice value: the next speaker is member
+/// `pick` modulo their number, never the last speaker when someone else is a member; `None`
+/// for a chat without members.
+pub fn tick_cast(history_authors: &[i64], members: &[i64], pick: u64) -> Option<TickCast> {
+    let len = members.len() as u64;
+    let mut next = *members.get((pick % len.max(1)) as usize)?;
+    if history_authors.first() == Some(&next) && len > 1 {
+        next = members[((pick + 1) % len) as usize];
+    }
+    let mut others = Vec::new();
+    let recent = history_authors.iter().take(CONTEXT).chain(members);
+    for bot in recent {
+        if *bot != next && !others.contains(bot) && others.len() < TICK_OTHERS {
+            others.push(*bot);
+        }
+    }
+    Some(TickCast { next, others })
+}
+
 /// What is known about one bot when composing.
 #[derive(Debug, Clone, Copy)]
 pub struct Person<'a> {
@@ -287,19 +367,13 @@ pub fn missing(what: &str, id: i64) -> Error {
 /// Version of the migration adding the four secondary indexes (`0002_indexes`).
 pub const INDEX_MIGRATION: i64 = 2;
 
-/// The migrations of `all` before the index migration: the schema the original engine ran on.
+/// The migrations of `all` except the hand-written index migration (`0002_indexes`, kept for
+/// the tests and examples; botfeed's index phase writes its own with the advisor): the schema
+/// the original engine ran on (the tables of `0001`, and the additive `0003_chat_members`).
 pub fn migrations_before_indexes(all: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
     sqlx::migrate::Migrator::with_migrations(
-        all.iter().filter(|migration| migration.version < INDEX_MIGRATION).cloned().collect(),
+        all.iter().filter(|migration| migration.version != INDEX_MIGRATION).cloned().collect(),
     )
-}
-
-/// All of `all`, to run on a database that already has the migrations before the index
-/// migration (applied ones are skipped).
-pub fn migrations_with_indexes(all: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
-    let mut migrator = sqlx::migrate::Migrator::with_migrations(all.iter().cloned().collect());
-    migrator.set_ignore_missing(true);
-    migrator
 }
 
 /// Writes `rows` through `connection` (callers pass a transaction) with multi-row `INSERT`s of
@@ -373,6 +447,13 @@ where
                 .push_bind(message.bot_id)
                 .push_bind(message.body.clone())
                 .push_bind(timestamp(message.seconds));
+        });
+        insert.build().execute(&mut *connection).await?;
+    }
+    for chunk in rows.members.chunks(1_000) {
+        let mut insert = QueryBuilder::<DB>::new("INSERT INTO chat_members (chat_id, bot_id, position) ");
+        insert.push_values(chunk, |mut row, (chat, bot, position)| {
+            row.push_bind(*chat).push_bind(*bot).push_bind(*position);
         });
         insert.build().execute(&mut *connection).await?;
     }

@@ -4,9 +4,17 @@
 
 use batchload::Batched;
 
-/// A bot (`bots`).
+/// A bot (`bots`); also, many-to-many, the members of a chat (through `chat_members`, in the
+/// chat's `position` order): loader [`MembersByChatId`].
 #[derive(Debug, Clone, PartialEq, Batched)]
 #[batched(table = "bots")]
+#[batched(through(
+    table = "chat_members",
+    parent = "chat_id",
+    child = "bot_id",
+    order_by = "position",
+    loader = "MembersByChatId"
+))]
 pub struct Bot {
     /// Primary key; loader [`BotById`].
     #[batched(key)]
@@ -17,16 +25,18 @@ pub struct Bot {
     pub persona: String,
 }
 
-/// A chat message (`messages`). The workload reads messages with hand-written statements; these
-/// loaders are checked by phase 2 (`messages` has no index before `0002_indexes`).
+/// A chat message (`messages`). The `botfeed` workload reads messages with hand-written
+/// statements, the `tick` workload its histories through [`MessageByChatId`]; every loader is
+/// checked by phase 2 (`messages` has no secondary index before the advisor's migration).
 #[derive(Debug, Clone, PartialEq, Batched)]
 #[batched(table = "messages")]
 pub struct Message {
     /// Primary key; loader [`MessageById`].
     #[batched(key)]
     pub id: i64,
-    /// Chat; loader [`MessageByChatId`].
-    #[batched(group, order_by = "created_at")]
+    /// Chat; loader [`MessageByChatId`]: a chat's history, its last 30 messages
+    /// ([`HISTORY`](crate::logic::HISTORY)), newest first (top-N per chat).
+    #[batched(group, order_by = "created_at DESC, id DESC", limit = 30)]
     pub chat_id: i64,
     /// Author; loader [`MessageByBotId`].
     #[batched(group)]

@@ -27,6 +27,10 @@ pub struct Report {
     pub seed: u64,
     /// Messages generated per synthetic run.
     pub messages: usize,
+    /// Engine ticks per `tick` run.
+    pub ticks: usize,
+    /// Chats written per tick (K).
+    pub tick_chats: usize,
     /// Whether `--no-indexes` was given (the synthetic run then skips the index migration).
     pub no_indexes: bool,
     /// Wall time of the whole run (setup included), seconds.
@@ -268,6 +272,8 @@ impl Report {
             database: database.to_owned(),
             seed: config.seed,
             messages: config.messages,
+            ticks: config.ticks,
+            tick_chats: config.tick_chats,
             no_indexes: config.no_indexes,
             wall_time_s: 0.0,
             workloads: Vec::new(),
@@ -403,8 +409,8 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "botfeed: naive vs batched on {} ({}), seed {}, {} messages",
-            self.backend, self.database, self.seed, self.messages
+            "botfeed: naive vs batched on {} ({}), seed {}, {} messages, {} ticks of {} chats",
+            self.backend, self.database, self.seed, self.messages, self.ticks, self.tick_chats
         )?;
         for workload in &self.workloads {
             writeln!(f)?;

@@ -1,6 +1,6 @@
-//! Smoke test of the whole botfeed run on SQLite with a small message count: identical output,
-//! zero errors, the statement counts the issue asks for, N+1 findings naming loaders, and the
-//! JSON report's documented fields.
+//! Smoke test of the whole botfeed run on SQLite with a small message count and small ticks:
+//! identical output, zero errors, the statement counts the issues ask for (exact per tick),
+//! N+1 findings naming loaders, and the JSON report's documented fields.
 
 mod common;
 
@@ -18,13 +18,16 @@ async fn small_run_is_identical_error_free_and_batched() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = Config::new(dir.path());
     config.messages = 40;
+    config.ticks = 4;
+    config.tick_chats = 3;
     config.seed = 7;
     config.dataset = Dataset::All;
     config.progress = false;
     config.size = SeedSize { bots: 200, chats: 50, messages: 3_000 };
     let report = botfeed::run(&config).await.expect("the run completes");
 
-    common::assert_synthetic(&report, 40);
+    common::assert_synthetic(&report, 40, &dir.path().join("index-migration"));
+    common::assert_tick(&report, 4, 3);
     if report.skipped.is_empty() {
         common::assert_chinook(&report);
     } else {
@@ -67,17 +70,30 @@ async fn small_run_is_identical_error_free_and_batched() {
         report.workloads.len(),
         "index check tables"
     );
-    assert_eq!(html.matches("<td class=\"bad text\">full scan</td>").count(), 4, "the 4 scans before 0002_indexes");
+    assert_eq!(
+        html.matches("<td class=\"bad text\">full scan</td>").count(),
+        2 * 4,
+        "the 4 scans before 0002_indexes, in botfeed's and tick's index check"
+    );
 
     let text = report.to_string();
     assert!(text.contains("4. validation"), "{text}");
+    // The fixes, then the migration file's lines (`| `), in botfeed's and tick's phase 2.
     let create_index: Vec<&str> = text.lines().filter(|line| line.contains("CREATE INDEX")).collect();
-    assert_eq!(create_index.len(), 4, "one CREATE INDEX per line: {create_index:#?}");
-    assert!(
-        create_index
-            .iter()
-            .all(|line| line.trim_start().starts_with("CREATE INDEX ") && line.matches("CREATE").count() == 1)
+    assert_eq!(create_index.len(), 2 * (4 + 4), "one CREATE INDEX per line: {create_index:#?}");
+    assert!(create_index.iter().all(|line| line.matches("CREATE").count() == 1));
+    let fixes = create_index.iter().filter(|line| line.trim_start().starts_with("CREATE INDEX `")).count();
+    let written =
+        create_index.iter().filter(|line| line.trim_start().starts_with("| CREATE INDEX IF NOT EXISTS `")).count();
+    assert_eq!((fixes, written), (2 * 4, 2 * 4), "{create_index:#?}");
+    let path = &report.workloads[0].index_check.migration_files[0].path;
+    assert!(text.contains(&format!("written by the advisor (`write_migration`) and applied: {path}")), "{text}");
+    assert_eq!(
+        html.matches("<pre>-- Indexes suggested and verified by batchload's index advisor (SQLite).").count(),
+        2,
+        "the file in botfeed's and tick's index check"
     );
+    assert_eq!(json["workloads"][0]["index_check"]["migration_files"][0]["path"], path.as_str());
 }
 
 #[test]

@@ -27,21 +27,30 @@ async fn reachable(target: &Target) -> Result<(), sqlx::Error> {
     }
 }
 
-/// The run every backend gets: 30 messages of seed 11 over a 3,000-message history.
+/// The run every backend gets: 30 messages and 3 ticks of 4 chats, seed 11, over a
+/// 3,000-message history.
 fn small_config(target: &Target) -> Config {
     let mut config = Config::new(std::path::Path::new("target"));
     config.target = target.clone();
     config.messages = 30;
+    config.ticks = 3;
+    config.tick_chats = 4;
     config.seed = 11;
     config.dataset = Dataset::All;
     config.progress = false;
     config.size = SeedSize { bots: 200, chats: 50, messages: 3_000 };
+    config.index_migration_dir = std::env::temp_dir().join(format!("botfeed-smoke-{}", std::process::id()));
     config
 }
 
-/// The first generated messages of the synthetic workload in `report`.
+/// The first generated messages of the synthetic workloads in `report`: `botfeed`'s, then
+/// the first tick's.
 fn synthetic_sample(report: &botfeed::Report) -> Vec<String> {
-    report.workloads.iter().find(|w| w.name == "botfeed").map(|w| w.sample_output.clone()).unwrap_or_default()
+    ["botfeed", "tick"]
+        .iter()
+        .flat_map(|name| report.workloads.iter().find(|w| w.name == *name).map(|w| w.sample_output.clone()))
+        .flatten()
+        .collect()
 }
 
 /// Runs every workload on the server of `target` with [`small_config`] and returns the report,
@@ -58,7 +67,8 @@ async fn small_run_on(target: &Target, backend: &str) -> Option<botfeed::Report>
     let report = botfeed::run(&small_config(target)).await.expect("the run completes");
     assert_eq!(report.backend, backend);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    common::assert_synthetic(&report, 30);
+    common::assert_synthetic(&report, 30, &small_config(target).index_migration_dir);
+    common::assert_tick(&report, 3, 4);
     common::assert_chinook(&report);
     Some(report)
 }
@@ -75,7 +85,7 @@ async fn small_runs_on_postgres_and_mysql_are_identical_error_free_and_batched()
     let mut sqlite = small_config(&Target::Sqlite(dir.path().join("reference.db")));
     sqlite.dataset = Dataset::Synthetic;
     let reference = synthetic_sample(&botfeed::run(&sqlite).await.expect("the SQLite run completes"));
-    assert_eq!(reference.len(), 3, "{reference:?}");
+    assert_eq!(reference.len(), 6, "{reference:?}");
 
     let postgres = server_url("BATCHLOAD_TEST_POSTGRES_URL", "postgres", "postgres://postgres@127.0.0.1:5432/postgres");
     let mysql = server_url("BATCHLOAD_TEST_MYSQL_URL", "mysql", "mysql://root@127.0.0.1:3306/mysql");

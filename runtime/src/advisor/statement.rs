@@ -342,6 +342,22 @@ mod tests {
     }
 
     #[test]
+    fn the_key_filter_alias_of_a_top_n_statement() {
+        let sqlite = "SELECT b.`id` AS \"id\", b.`chat_id` AS \"chat_id\" FROM `messages` AS b INNER JOIN (SELECT t.`id`, \
+                      ROW_NUMBER() OVER (PARTITION BY t.`chat_id` ORDER BY t.`created_at` DESC) AS rn FROM `messages` AS t \
+                      WHERE t.`chat_id` IN (SELECT value FROM json_each(?1))) AS r ON r.`id` = b.`id` WHERE r.rn <= 30 \
+                      ORDER BY b.`chat_id`, r.rn";
+        assert_eq!(alias_of(sqlite, "messages", "chat_id"), "t");
+        let postgres = "SELECT b.\"id\" FROM \"messages\" AS b INNER JOIN (SELECT t.\"id\", ROW_NUMBER() OVER \
+                        (PARTITION BY t.\"chat_id\" ORDER BY t.\"id\") AS rn FROM \"messages\" AS t WHERE \
+                        t.\"chat_id\" = ANY($1)) AS r ON r.\"id\" = b.\"id\" WHERE r.rn <= 3";
+        assert_eq!(alias_of(postgres, "messages", "chat_id"), "t");
+        // One occurrence: the alias, whatever the filter looks like.
+        assert_eq!(alias_of("SELECT t.`a` FROM `bots` AS t WHERE t.`a` IN (1)", "bots", "a"), "t");
+        assert_eq!(alias_of("SELECT a FROM bots WHERE a = 1", "bots", "a"), "bots");
+    }
+
+    #[test]
     fn aliases() {
         assert_eq!(alias_of("SELECT t.`a` FROM `bots` AS t WHERE t.`a` IN (1)", "bots", "a"), "t");
         assert_eq!(

@@ -142,6 +142,15 @@ fn index_table(html: &mut String, check: &IndexCheck) {
         html.push_str("</tr>\n");
     }
     html.push_str("</table>\n");
+    for file in &check.migration_files {
+        let _ = writeln!(
+            html,
+            "<p>Written by the advisor (<code>IndexReport::write_migration</code>) and applied: <code>{}</code></p>\
+             <pre>{}</pre>",
+            escape(&file.path),
+            escape(&file.sql)
+        );
+    }
 }
 
 fn workload_section(html: &mut String, workload: &WorkloadReport) {
@@ -206,12 +215,14 @@ pub fn render(report: &Report) -> String {
     }
     let _ = write!(
         html,
-        "<h1>botfeed: naive vs batched</h1>\n<p>Backend <b>{}</b>, seed {}, {} messages, run in {:.1} s. \
+        "<h1>botfeed: naive vs batched</h1>\n<p>Backend <b>{}</b>, seed {}, {} messages, {} ticks of {} chats, run in {:.1} s. \
          Naive = per-item queries; batched = the same logic with batchload loaders. Every operation is a \
          <code>#[batchload::timed]</code> operation; figures come from the instrumentation profile.</p>\n",
         escape(&report.backend),
         report.seed,
         report.messages,
+        report.ticks,
+        report.tick_chats,
         report.wall_time_s
     );
     summary_table(&mut html, report);

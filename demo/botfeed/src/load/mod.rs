@@ -76,19 +76,15 @@ fn pool_size(load: &LoadConfig) -> u32 {
 }
 
 /// SQLite (WAL): the naive database seeded, copied for the batched phase, the copy migrated
-/// with the indexes; each phase on a pool of `workers` connections.
+/// with the advisor's index migration (phase 2); each phase on a pool of `workers` connections.
 async fn sqlite(config: &Config, load: &LoadConfig, path: &std::path::Path) -> Result<Report, Error> {
     let mut report = Report::new("sqlite", &path.display().to_string(), config);
     let batched_path = Target::sibling(path, "batched");
     let setup = db::fresh_sqlite_without_indexes(path).await?;
     db::seed_synthetic(&setup, config.seed, config.size).await?;
     let batched_setup = db::copy_sqlite(&setup, &batched_path).await?;
-    let index_check = run::index_phase(
-        &batched_setup,
-        run::is_demo_loader,
-        (!config.no_indexes).then(|| db::add_indexes(&batched_setup)),
-    )
-    .await?;
+    let index_check =
+        run::index_phase(&batched_setup, run::is_demo_loader, config.index_migration("sqlite").as_deref()).await?;
     setup.close().await;
     batched_setup.close().await;
     let naive = db::open_sqlite(path, pool_size(load)).await?;
@@ -120,8 +116,9 @@ async fn server<B: Server + 'static>(config: &Config, load: &LoadConfig, url: &s
             B::migrate(&setup, false).await?;
             B::seed(&setup, config.seed, config.size).await?;
             if with_index_check {
-                let add = (!config.no_indexes).then(|| B::add_indexes(&setup));
-                index_check = run::index_phase(&setup, run::is_demo_loader, add).await?;
+                B::prepare_advisor(&setup).await;
+                let folder = config.index_migration(B::BACKEND);
+                index_check = run::index_phase(&setup, run::is_demo_loader, folder.as_deref()).await?;
             }
             setup.close().await;
         }

@@ -30,7 +30,7 @@ pub struct LoadReport {
     /// The messages written one after another at the start of both phases, whose outputs
     /// are compared byte for byte.
     pub sample_operations: usize,
-    /// The index check of the batched phase's database (before and after `0002_indexes`).
+    /// The index check of the batched phase's database (before and after the advisor's migration).
     pub index_check: IndexCheck,
     /// The naive engine on the schema before the index migration.
     pub naive: LoadPhase,

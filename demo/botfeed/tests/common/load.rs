@@ -50,8 +50,8 @@ pub(crate) fn assert_load_report(json: &Value, backend: &str) {
     assert_eq!(load["validation"]["batched_errors"], 0);
     assert_eq!(
         load["index_check"]["summary"],
-        "before 0002_indexes: 4 of 8 loader statements scan their table (BotStanceByBotId, HoldingByBotId, \
-         MessageByBotId, MessageByChatId); after 0002_indexes: all 8 indexed"
+        "before the advisor's migration: 4 of 9 loader statements scan their table (BotStanceByBotId, \
+         HoldingByBotId, MessageByBotId, MessageByChatId); after the advisor's migration: all 9 indexed"
     );
     for name in ["naive", "batched"] {
         let phase = &load[name];

@@ -55,8 +55,10 @@ pub(crate) fn assert_chinook(report: &Report) {
 
 /// The synthetic workload of `messages` operations: identical, error-free, batched within its
 /// budget of 4 statements, the naive run's N+1 findings naming the loaders, and phase 2: the
-/// same four scans on every backend before the index migration, none after it.
-pub(crate) fn assert_synthetic(report: &Report, messages: usize) {
+/// same four scans on every backend before the advisor's migration, none after it, and that
+/// migration's files: written under `migration_dir/<backend>`, one per index on PostgreSQL
+/// (`CONCURRENTLY` runs outside a transaction), one in all elsewhere, each fix in one file.
+pub(crate) fn assert_synthetic(report: &Report, messages: usize, migration_dir: &std::path::Path) {
     let synthetic = report.workloads.iter().find(|w| w.name == "botfeed").expect("synthetic workload ran");
     assert_eq!(synthetic.operations, messages);
     assert!(synthetic.identical_output, "naive and batched wrote the same messages");
@@ -73,10 +75,31 @@ pub(crate) fn assert_synthetic(report: &Report, messages: usize) {
     let check = &synthetic.index_check;
     assert_eq!(
         check.summary,
-        "before 0002_indexes: 4 of 8 loader statements scan their table (BotStanceByBotId, HoldingByBotId, \
-         MessageByBotId, MessageByChatId); after 0002_indexes: all 8 indexed"
+        "before the advisor's migration: 4 of 9 loader statements scan their table (BotStanceByBotId, \
+         HoldingByBotId, MessageByBotId, MessageByChatId); after the advisor's migration: all 9 indexed"
     );
-    assert_eq!(check.migration.as_deref(), Some("0002_indexes"));
+    assert_eq!(check.migration.as_deref(), Some("the advisor's migration"));
+    let files = &check.migration_files;
+    assert_eq!(files.len(), if report.backend == "postgresql" { 4 } else { 1 }, "{files:#?}");
+    let folder = migration_dir.join(&report.backend);
+    for file in files {
+        let path = std::path::Path::new(&file.path);
+        assert_eq!(path.parent(), Some(folder.as_path()), "written in the run's own folder: {}", file.path);
+        assert!(path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.contains("_loader_indexes")));
+        assert_eq!(std::fs::read_to_string(path).expect("the file is there"), file.sql, "the report shows the file");
+    }
+    for fix in &check.fixes {
+        // `CREATE INDEX "idx_..." ON ...`: the index name, between the first two quotes.
+        let name = fix.split(['"', '`']).nth(1).expect("a quoted index name");
+        let holding = files.iter().filter(|file| {
+            let creates = file.sql.lines().filter(|line| line.starts_with("CREATE INDEX"));
+            creates.map(|line| line.split(['"', '`']).nth(1)).any(|created| created == Some(name))
+        });
+        assert_eq!(holding.count(), 1, "{name} is created by one migration file: {files:#?}");
+    }
+    let created: usize =
+        files.iter().map(|file| file.sql.lines().filter(|line| line.starts_with("CREATE INDEX")).count()).sum();
+    assert_eq!(created, check.fixes.len(), "the migration creates the advisor's fixes, nothing else: {files:#?}");
     assert_eq!(check.fixes.len(), 4, "{:?}", check.fixes);
     assert!(check.fixes.iter().all(|fix| fix.starts_with("CREATE INDEX ")), "{:?}", check.fixes);
     let scans: Vec<&str> =
@@ -84,4 +107,35 @@ pub(crate) fn assert_synthetic(report: &Report, messages: usize) {
     assert_eq!(scans, ["BotStanceByBotId", "HoldingByBotId", "MessageByBotId", "MessageByChatId"]);
     assert!(check.loaders.iter().all(|row| row.after.as_deref().is_some_and(|after| after.starts_with("index "))));
     assert!(check.loaders.iter().all(|row| row.ddl.is_some() == (row.before == "full scan")), "{:?}", check.loaders);
+    assert!(
+        check.loaders.iter().any(|row| row.loader == "MembersByChatId" && row.before.starts_with("index ")),
+        "the many-to-many is checked and uses chat_members' primary key: {:?}",
+        check.loaders
+    );
+}
+
+/// The `tick` workload of `ticks` ticks of `chats` chats each (every chat of the data set has
+/// at least 4 members): exact statements per tick, naive `11 * chats` (per chat: history,
+/// members, stances and holdings of the next speaker and 3 others, insert) and batched 5
+/// (histories, members, stances, holdings, one insert: within the budget of 8 whatever the
+/// number of chats); identical output, no error, the same phase 2 as `botfeed`.
+pub(crate) fn assert_tick(report: &Report, ticks: usize, chats: u32) {
+    let tick = report.workloads.iter().find(|w| w.name == "tick").expect("tick workload ran");
+    assert_eq!(tick.operations, ticks);
+    assert!(tick.identical_output, "naive and batched ticks wrote the same messages");
+    assert_eq!(tick.errors, 0, "{:?} {:?}", tick.naive.first_error, tick.batched.first_error);
+    let naive = u64::from(11 * chats);
+    assert_eq!((tick.naive.queries_p50, tick.naive.queries_max), (naive, naive), "{:?}", tick.naive);
+    assert_eq!(tick.naive.queries_per_op, f64::from(11 * chats));
+    assert_eq!((tick.batched.queries_p50, tick.batched.queries_max), (5, 5), "{:?}", tick.batched);
+    assert_eq!(tick.batched.queries_per_op, 5.0);
+    assert_eq!(tick.batched.budget_exceeded, 0);
+    assert_eq!(tick.batched.n_plus_one_findings, 0);
+    let fixes: Vec<&str> = tick.naive.findings.iter().map(|finding| finding.fix.as_str()).collect();
+    for loader in ["MessageByChatId", "MembersByChatId", "BotStanceByBotId", "HoldingByBotId"] {
+        assert!(fixes.iter().any(|fix| fix.contains(loader)), "a finding names {loader}: {fixes:?}");
+    }
+    assert_eq!(tick.sample_output.len(), 3, "{:?}", tick.sample_output);
+    let synthetic = report.workloads.iter().find(|w| w.name == "botfeed").expect("synthetic workload ran");
+    assert_eq!(tick.index_check.summary, synthetic.index_check.summary);
 }
