@@ -97,11 +97,16 @@ impl Suggestion {
         let quoted_table = table.split('.').map(quote).collect::<Vec<_>>().join(".");
         let quoted_columns = columns.iter().map(|column| quote(column)).collect::<Vec<_>>().join(", ");
         let ddl = format!("CREATE INDEX {} ON {quoted_table} ({quoted_columns})", quote(&name));
-        let concurrent_ddl = format!(
-            "CREATE INDEX {}IF NOT EXISTS {} ON {quoted_table} ({quoted_columns})",
-            if database == "PostgreSQL" && !partitioned { "CONCURRENTLY " } else { "" },
-            quote(&name)
-        );
+        // MySQL 8 has no `CREATE INDEX IF NOT EXISTS` (MariaDB has): a plain `CREATE INDEX`
+        // there, which a migration runs once anyway.
+        let concurrent_ddl = match database {
+            "MySQL" => ddl.clone(),
+            _ => format!(
+                "CREATE INDEX {}IF NOT EXISTS {} ON {quoted_table} ({quoted_columns})",
+                if database == "PostgreSQL" && !partitioned { "CONCURRENTLY " } else { "" },
+                quote(&name)
+            ),
+        };
         let drop_ddl = match database {
             "PostgreSQL" if partitioned => format!("DROP INDEX IF EXISTS {}", quote(&name)),
             "PostgreSQL" => format!("DROP INDEX CONCURRENTLY IF EXISTS {}", quote(&name)),
@@ -154,8 +159,9 @@ impl Suggestion {
         matches!(self.verification, Verification::Rejected { .. })
     }
 
-    /// The statement a migration runs: `IF NOT EXISTS`, and `CONCURRENTLY` on PostgreSQL
-    /// (not for a partitioned table).
+    /// The statement a migration runs: `IF NOT EXISTS` (not on MySQL, whose 8.x releases
+    /// refuse it: a plain `CREATE INDEX`), and `CONCURRENTLY` on PostgreSQL (not for a
+    /// partitioned table).
     pub(crate) fn migration_ddl(&self) -> &str {
         &self.migration_ddl
     }
@@ -209,6 +215,8 @@ mod tests {
         let mysql = Suggestion::new("MySQL", "app.messages", vec!["bot_id".to_owned()], false);
         assert_eq!(mysql.ddl(), "CREATE INDEX `idx_messages_bot_id` ON `app`.`messages` (`bot_id`)");
         assert_eq!(mysql.drop_ddl(), "DROP INDEX `idx_messages_bot_id` ON `app`.`messages`");
+        // MySQL 8 refuses `CREATE INDEX IF NOT EXISTS`: the migration's statement is plain.
+        assert_eq!(mysql.migration_ddl(), "CREATE INDEX `idx_messages_bot_id` ON `app`.`messages` (`bot_id`)");
         let long = Suggestion::new("PostgreSQL", &"t".repeat(70), vec!["c".to_owned()], false);
         assert_eq!(long.name().len(), 63);
     }
