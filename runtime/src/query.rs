@@ -43,7 +43,10 @@ pub trait BatchQuery: Send + Sync + 'static {
     /// detector names this loader as the fix for repeated single-key reads of
     /// `TABLE.KEY_COLUMN`.
     const TABLE: &'static str;
-    /// The column the keys are matched against.
+    /// The column the keys are matched against; for a composite key every column, in key
+    /// tuple order, separated by `", "` (`"topic_id, bot_id"`: the index advisor then accepts
+    /// an index led by any of them, and the N+1 advice never names the loader for a read by
+    /// one column).
     const KEY_COLUMN: &'static str;
     /// The exact SQL text sent to the database (for reports and the advisor).
     const SQL: &'static str;

@@ -138,8 +138,9 @@ fn composite_loader(
         shape,
         database: database(backend),
         table: model.table.as_ref().map_or_else(String::new, |table| table.value.clone()),
-        // The leading column: the index advisor checks an index led by it serves the filter.
-        key_column: columns.first().cloned().unwrap_or_default(),
+        // Every key column, in key order (`"topic_id, bot_id"`): the index advisor accepts an
+        // index led by any of them; the N+1 advice never names it for a one-column read.
+        key_column: columns.join(", "),
         order_by,
         sql: sql_text.clone(),
         fetch_body,

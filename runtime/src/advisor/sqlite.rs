@@ -114,10 +114,17 @@ fn plan_text(lines: &[(i64, i64, String)]) -> String {
 }
 
 /// The access of the plan row reading `alias` (`SCAN a ...` / `SEARCH a ...`; older SQLite
-/// writes `TABLE name AS a`): `Ok(index)` when an index led by `column` serves it, `Err(why)`
+/// writes `TABLE name AS a`): `Ok(index)` when an index led by `column` (or, for a composite
+/// key, by any of `others`, the key's other columns) serves it, `Err(why)`
 /// for a scan, `None` for rows about other tables. `rowid` is the table's INTEGER PRIMARY KEY
 /// column (a search by `rowid` serves only that column).
-fn classify(detail: &str, alias: &str, column: &str, rowid: Option<&str>) -> Option<Result<String, String>> {
+fn classify(
+    detail: &str,
+    alias: &str,
+    column: &str,
+    others: &[String],
+    rowid: Option<&str>,
+) -> Option<Result<String, String>> {
     let words: Vec<&str> = detail.split_whitespace().collect();
     let verb = *words.first()?;
     if verb != "SCAN" && verb != "SEARCH" {
@@ -155,8 +162,10 @@ fn classify(detail: &str, alias: &str, column: &str, rowid: Option<&str>) -> Opt
         None if detail.contains("PRIMARY KEY") => "PRIMARY KEY".to_owned(),
         None => return Some(Err(detail.to_owned())),
     };
-    let is_rowid = rowid.is_some_and(|rowid| rowid.eq_ignore_ascii_case(column));
-    let on_key = first.eq_ignore_ascii_case(column) || (index == "INTEGER PRIMARY KEY" && first == "rowid" && is_rowid);
+    let key_columns = || std::iter::once(column).chain(others.iter().map(String::as_str));
+    let is_rowid = rowid.is_some_and(|rowid| key_columns().any(|key| rowid.eq_ignore_ascii_case(key)));
+    let on_key = key_columns().any(|key| first.eq_ignore_ascii_case(key))
+        || (index == "INTEGER PRIMARY KEY" && first == "rowid" && is_rowid);
     Some(if on_key { Ok(index) } else { Err(format!("{detail}: the index is not led by {column}")) })
 }
 
@@ -191,7 +200,9 @@ async fn inspect(connection: &mut SqliteConnection, statement: &LoaderStatement)
         Source::Table { alias, table, column, is_view } => (alias, table, column, is_view),
     };
     let rowid = rowid_column(connection, &table).await?;
-    let verdict = lines.iter().find_map(|(_, _, detail)| classify(detail, &alias, &column, rowid.as_deref()));
+    // A composite key's other columns (a view's key is read through its definition: one column).
+    let others = if is_view { &[][..] } else { statement.key_columns.get(1..).unwrap_or_default() };
+    let verdict = lines.iter().find_map(|(_, _, detail)| classify(detail, &alias, &column, others, rowid.as_deref()));
     // A view SQLite does not flatten is computed whole (a co-routine or a materialized table)
     // and its result scanned under the statement's own alias: unless the key filter was pushed
     // into it (then the base row is a SEARCH), no index can serve the filter.
@@ -199,7 +210,7 @@ async fn inspect(connection: &mut SqliteConnection, statement: &LoaderStatement)
     let view_scanned = is_view
         && lines
             .iter()
-            .any(|(_, _, detail)| classify(detail, &view_alias, "", None).is_some_and(|verdict| verdict.is_err()));
+            .any(|(_, _, detail)| classify(detail, &view_alias, "", &[], None).is_some_and(|verdict| verdict.is_err()));
     let verdict = match verdict {
         Some(Err(_)) if view_scanned => {
             inspection.access = Some(Access::NotIndexable);
@@ -387,12 +398,13 @@ async fn verify(
             .execute(&mut copy)
             .await
             .map_err(|error| format!("the suggested index fails on the copy: {}", describe(&error)))?;
-        let Source::Table { alias, column, .. } = resolve(&mut copy, statement).await? else {
+        let Source::Table { alias, column, is_view, .. } = resolve(&mut copy, statement).await? else {
             return Err("the key is computed".to_owned());
         };
         let lines = query_plan(&mut copy, &statement.sql).await?;
         let rowid = rowid_column(&mut copy, &suggestion.table).await?;
-        Ok(match lines.iter().find_map(|(_, _, detail)| classify(detail, &alias, &column, rowid.as_deref())) {
+        let others = if is_view { &[][..] } else { statement.key_columns.get(1..).unwrap_or_default() };
+        Ok(match lines.iter().find_map(|(_, _, detail)| classify(detail, &alias, &column, others, rowid.as_deref())) {
             Some(Ok(index)) if index == suggestion.name() => Verification::Verified {
                 method: "in-memory copy of the schema",
                 cost_before: None,
@@ -416,30 +428,30 @@ mod tests {
     #[test]
     fn plan_rows() {
         let scan = |detail: &str| Some(Err(detail.to_owned()));
-        assert_eq!(classify("SCAN t", "t", "bot_id", Some("id")), scan("SCAN t"));
-        assert_eq!(classify("SCAN json_each VIRTUAL TABLE INDEX 1:", "t", "bot_id", Some("id")), None);
+        assert_eq!(classify("SCAN t", "t", "bot_id", &[], Some("id")), scan("SCAN t"));
+        assert_eq!(classify("SCAN json_each VIRTUAL TABLE INDEX 1:", "t", "bot_id", &[], Some("id")), None);
         assert_eq!(
-            classify("SEARCH t USING INDEX idx_bot_stances_bot_id (bot_id=?)", "t", "bot_id", Some("id")),
+            classify("SEARCH t USING INDEX idx_bot_stances_bot_id (bot_id=?)", "t", "bot_id", &[], Some("id")),
             Some(Ok("idx_bot_stances_bot_id".to_owned()))
         );
         assert_eq!(
-            classify("SEARCH t USING COVERING INDEX i (bot_id=? AND created_at>?)", "t", "bot_id", Some("id")),
+            classify("SEARCH t USING COVERING INDEX i (bot_id=? AND created_at>?)", "t", "bot_id", &[], Some("id")),
             Some(Ok("i".to_owned()))
         );
         assert_eq!(
-            classify("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)", "t", "id", Some("id")),
+            classify("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)", "t", "id", &[], Some("id")),
             Some(Ok("INTEGER PRIMARY KEY".to_owned()))
         );
         assert!(matches!(
-            classify("SEARCH t USING AUTOMATIC COVERING INDEX (bot_id=?)", "t", "bot_id", Some("id")),
+            classify("SEARCH t USING AUTOMATIC COVERING INDEX (bot_id=?)", "t", "bot_id", &[], Some("id")),
             Some(Err(_))
         ));
         assert!(matches!(
-            classify("SEARCH TABLE bots AS t USING INDEX other (name=?)", "t", "bot_id", Some("id")),
+            classify("SEARCH TABLE bots AS t USING INDEX other (name=?)", "t", "bot_id", &[], Some("id")),
             Some(Err(_))
         ));
         assert_eq!(
-            classify("SCAN p USING COVERING INDEX adv_posts_kind_editor", "p", "editor_id", Some("id")),
+            classify("SCAN p USING COVERING INDEX adv_posts_kind_editor", "p", "editor_id", &[], Some("id")),
             scan("SCAN p USING COVERING INDEX adv_posts_kind_editor")
         );
         assert!(matches!(
@@ -447,14 +459,25 @@ mod tests {
                 "SEARCH p USING INDEX adv_posts_kind_editor (ANY(kind) AND editor_id=?)",
                 "p",
                 "editor_id",
+                &[],
                 Some("id")
             ),
             Some(Err(_))
         ));
-        assert_eq!(classify("SEARCH p USING INDEX x (a=?)", "t", "a", Some("id")), None);
+        assert_eq!(classify("SEARCH p USING INDEX x (a=?)", "t", "a", &[], Some("id")), None);
+        // A composite key `(topic_id, bot_id)` is served by an index led by any of its columns.
+        let others = ["bot_id".to_owned()];
+        assert_eq!(
+            classify("SEARCH t USING PRIMARY KEY (bot_id=? AND topic_id=?)", "t", "topic_id", &others, None),
+            Some(Ok("PRIMARY KEY".to_owned()))
+        );
+        assert_eq!(
+            classify("SEARCH t USING INDEX by_position (position=?)", "t", "topic_id", &others, None),
+            Some(Err("SEARCH t USING INDEX by_position (position=?): the index is not led by topic_id".to_owned()))
+        );
         // A rowid search serves the INTEGER PRIMARY KEY column only (a join's lookup is not the key).
         assert!(matches!(
-            classify("SEARCH a USING INTEGER PRIMARY KEY (rowid=?)", "a", "name", Some("id")),
+            classify("SEARCH a USING INTEGER PRIMARY KEY (rowid=?)", "a", "name", &[], Some("id")),
             Some(Err(_))
         ));
     }

@@ -70,7 +70,7 @@ impl From<&LoaderInfo> for LoaderStatement {
             name: info.loader.to_owned(),
             database: Some(info.database),
             table: info.table.to_owned(),
-            key_columns: vec![info.key_column.to_owned()],
+            key_columns: info.key_column.split(',').map(|column| column.trim().to_owned()).collect(),
             sql: info.sql.to_owned(),
             unique: info.unique,
             order_by: info.order_by.map(str::to_owned),

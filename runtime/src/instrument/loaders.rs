@@ -18,7 +18,8 @@ pub struct LoaderInfo {
     pub loader: &'static str,
     /// Table, as written in `#[batched(table = "...")]` (may be `schema.table`).
     pub table: &'static str,
-    /// Column the keys are matched against, e.g. `"bot_id"`.
+    /// Column the keys are matched against, e.g. `"bot_id"`; a composite key's columns in key
+    /// order, separated by `", "` (`"topic_id, bot_id"`).
     pub key_column: &'static str,
     /// The loader's exact SQL text ([`BatchQuery::SQL`]).
     pub sql: &'static str,
