@@ -171,7 +171,11 @@ pub(crate) fn pieces(sql: &str) -> Vec<Piece<'_>> {
         if start < at {
             out.push(Piece::Code(&sql[start..at]));
         }
-        out.push(if byte == b'/' || byte == b'-' { Piece::Comment(&sql[at..end]) } else { Piece::Quoted(&sql[at..end]) });
+        out.push(if byte == b'/' || byte == b'-' {
+            Piece::Comment(&sql[at..end])
+        } else {
+            Piece::Quoted(&sql[at..end])
+        });
         start = end;
         at = end;
     }
@@ -346,7 +350,10 @@ mod tests {
     fn comments_are_not_sql() {
         let generated = "SELECT t.\"id\" AS \"id\" FROM \"bots\" AS t WHERE t.\"id\" = ANY($1) ORDER BY t.\"id\" /*batchload='BotById'*/";
         assert_eq!(parameters(generated), vec![1]);
-        assert_eq!(without_order_by(generated), "SELECT t.\"id\" AS \"id\" FROM \"bots\" AS t WHERE t.\"id\" = ANY($1)");
+        assert_eq!(
+            without_order_by(generated),
+            "SELECT t.\"id\" AS \"id\" FROM \"bots\" AS t WHERE t.\"id\" = ANY($1)"
+        );
         assert_eq!(alias_of(generated, "bots"), "t");
         assert_eq!(parameters("SELECT 1 FROM t WHERE a = ? /* b = ? */ -- c = $2"), vec![1]);
         assert_eq!(
