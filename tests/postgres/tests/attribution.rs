@@ -14,6 +14,7 @@ use batchload::{BatchQuery, GroupLoader};
 use batchload_tests_postgres as backend;
 
 #[path = "../../shared/throwaway_server.rs"]
+#[allow(dead_code, reason = "stopping and restarting are the fault tests'; this test only starts a server")]
 mod throwaway_server;
 
 use throwaway_server::ThrowawayServer;
