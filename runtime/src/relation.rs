@@ -40,7 +40,7 @@ impl<K: Send + Sync + 'static, R: Clone + Send + Sync + 'static> LinkedRow for L
 ///
 /// The statement returns [`Linked`] rows (parent key beside each row); `load` yields
 /// `Vec<Row>` of the target rows only, `load_many` yields `HashMap<Key, Vec<Row>>` with
-/// every requested key (an empty `Vec` for a parent with no rows), as for [`Grouped`](crate::Grouped).
+/// every requested key (an empty `Vec` for a parent with no rows), as for a [`GroupLoader`](crate::GroupLoader).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Through;
 
