@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions as _, Connection as _, Pool, Row as _, Sqlite};
 
-use super::statement::{LoaderStatement, alias_of, bare, parameters};
+use super::statement::{LoaderStatement, alias_of, bare, key_alias, parameters};
 use super::suggestion::{Suggestion, Verification};
 use super::view::{Origin, origin};
 use super::{Access, Inspection, PlanDatabase, Target, describe};
@@ -60,7 +60,7 @@ async fn resolve(connection: &mut SqliteConnection, statement: &LoaderStatement)
     let key = &statement.key_columns[0];
     if kind == "table" {
         return Ok(Source::Table {
-            alias: alias_of(&statement.sql, &statement.table),
+            alias: key_alias(&statement.sql, &statement.table, key),
             table: statement.bare_table().to_owned(),
             column: key.clone(),
             is_view: false,

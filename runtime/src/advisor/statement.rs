@@ -252,6 +252,45 @@ pub(crate) fn without_order_by(sql: &str) -> &str {
     }
 }
 
+/// The alias of `table` in `sql` whose `key_column` the statement filters (`t.key IN (...)`,
+/// `t.key = ANY(...)`): the name of the plan row that reads by the key. A table read twice
+/// (the join-back top-N form: `b`, joined back by primary key, and `t`, filtered by the key)
+/// gives the filtered one; otherwise, as [`alias_of`].
+#[cfg(any(feature = "sqlite", test))]
+pub(crate) fn key_alias(sql: &str, table: &str, key_column: &str) -> String {
+    let tokens = tokens(sql);
+    let filters = |alias: &str| {
+        tokens.windows(2).any(|pair| {
+            let (qualifier, column) = pair[0].rsplit_once('.').unwrap_or(("", ""));
+            unquote(qualifier).eq_ignore_ascii_case(alias)
+                && unquote(column).eq_ignore_ascii_case(key_column)
+                && (pair[1].eq_ignore_ascii_case("IN") || pair[1] == "=")
+        })
+    };
+    aliases_of(&tokens, table).into_iter().find(|alias| filters(alias)).unwrap_or_else(|| alias_of(sql, table))
+}
+
+/// Every alias `table` has in the words of a statement, in order.
+#[cfg(any(feature = "sqlite", test))]
+fn aliases_of(tokens: &[String], table: &str) -> Vec<String> {
+    let wanted = bare(table);
+    let mut found = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        let name = token.rsplit('.').next().map(unquote).unwrap_or("");
+        let full = token.split('.').map(unquote).collect::<Vec<_>>().join(".");
+        let previous = index.checked_sub(1).and_then(|at| tokens.get(at)).map(|word| word.to_ascii_uppercase());
+        if matches!(previous.as_deref(), Some("FROM" | "JOIN"))
+            && (name.eq_ignore_ascii_case(wanted) || full.eq_ignore_ascii_case(table))
+        {
+            let next = if tokens.get(index + 1).is_some_and(|word| word.eq_ignore_ascii_case("AS")) { 2 } else { 1 };
+            if let Some(alias) = tokens.get(index + next) {
+                found.push(unquote(alias).to_owned());
+            }
+        }
+    }
+    found
+}
+
 /// The alias `table` has in `sql` (`FROM "table" AS t`, `JOIN table pt`): the name a plan uses
 /// for it; the bare table name when it has no alias.
 pub(crate) fn alias_of(sql: &str, table: &str) -> String {
@@ -373,6 +412,19 @@ mod tests {
         assert_eq!(alias_of("SELECT pt.a FROM adv_post_tags pt, x", "adv_tags"), "adv_tags");
         assert_eq!(alias_of("SELECT a FROM \"app\".\"bots\" AS b", "app.bots"), "b");
         assert_eq!(alias_of("SELECT a FROM bots WHERE a = 1", "bots"), "bots");
+    }
+
+    #[test]
+    fn the_key_alias_is_the_filtered_one() {
+        let top_n = "SELECT b.`id` AS \"id\" FROM `reactions` AS b INNER JOIN (SELECT t.`id`, ROW_NUMBER() OVER \
+                     (PARTITION BY t.`message_id` ORDER BY t.`score` DESC) AS rn FROM `reactions` AS t WHERE t.`message_id` \
+                     IN (SELECT value FROM json_each(?1))) AS r ON r.`id` = b.`id` WHERE r.rn <= 3 ORDER BY b.`message_id`, r.rn \
+                     /*batchload='ReactionByMessageId'*/";
+        assert_eq!(alias_of(top_n, "reactions"), "b");
+        assert_eq!(key_alias(top_n, "reactions", "message_id"), "t");
+        assert_eq!(key_alias("SELECT t.\"id\" FROM \"bots\" AS t WHERE t.\"id\" = ANY($1)", "bots", "id"), "t");
+        // No filter on the key column by an alias: the first alias.
+        assert_eq!(key_alias("SELECT a FROM bots AS x WHERE y = ?", "bots", "id"), "x");
     }
 
     #[test]
