@@ -18,3 +18,4 @@ pub use sqlx::Postgres;
 pub use sqlx::Sqlite;
 
 pub use crate::key::json_keys;
+pub use crate::query::is_plain_loader_name;

@@ -19,7 +19,8 @@
 //! }
 //!
 //! let loader = BotStanceByBotId::new(pool.clone());
-//! // N concurrent loads, ONE statement: ... WHERE t.`bot_id` IN (SELECT value FROM json_each(?1))
+//! // N concurrent loads, ONE statement, its loader named in a trailing comment:
+//! // ... WHERE t.`bot_id` IN (SELECT value FROM json_each(?1)) ORDER BY t.`id` /*batchload='BotStanceByBotId'*/
 //! let stances = futures::future::try_join_all(bots.iter().map(|b| loader.load(b.id))).await?;
 //! ```
 //!

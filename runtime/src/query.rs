@@ -37,7 +37,9 @@ pub trait BatchQuery: Send + Sync + 'static {
     /// The row type produced by the statement; every caller receives its own clone.
     type Row: Clone + Send + Sync + 'static;
 
-    /// Loader name, e.g. `"BotStanceByBotId"`; used in errors, warnings and tracing events.
+    /// Loader name, e.g. `"BotStanceByBotId"`; used in errors, warnings and tracing events,
+    /// and named by the comment that ends the statements of derived loaders and of
+    /// [`batch_statement!`](crate::batch_statement) (`/*batchload='BotStanceByBotId'*/`).
     const LOADER: &'static str;
     /// The table whose key column the statement filters on (may be `schema.table`): the N+1
     /// detector names this loader as the fix for repeated single-key reads of
@@ -48,7 +50,8 @@ pub trait BatchQuery: Send + Sync + 'static {
     /// an index led by any of them, and the N+1 advice never names the loader for a read by
     /// one column).
     const KEY_COLUMN: &'static str;
-    /// The exact SQL text sent to the database (for reports and the advisor).
+    /// The exact SQL text sent to the database (for reports and the advisor), its trailing
+    /// `/*batchload='...'*/` comment included for derived and `batch_statement!` loaders.
     const SQL: &'static str;
     /// sqlx's name of the database the statement runs on (`sqlx::Database::NAME`:
     /// `"SQLite"`, `"PostgreSQL"`, `"MySQL"`); the advisor picks its dialect by it.
@@ -75,23 +78,29 @@ pub trait BatchQuery: Send + Sync + 'static {
 }
 
 /// Implements the statement items of [`BatchQuery`] for a hand-written loader from ONE SQL
-/// literal: defines [`BatchQuery::SQL`] and [`BatchQuery::DATABASE`] and a
-/// [`BatchQuery::fetch`] that runs `sqlx::query_as!` with that same literal, so sqlx checks
-/// the statement against the schema at compile time (online, or offline from `.sqlx/`) and
-/// reports and the advisor see the text that runs.
+/// literal and its name: defines [`BatchQuery::LOADER`], [`BatchQuery::SQL`] and
+/// [`BatchQuery::DATABASE`] and a [`BatchQuery::fetch`] that runs `sqlx::query_as!` with that
+/// same text, so sqlx checks the statement against the schema at compile time (online, or
+/// offline from `.sqlx/`) and reports and the advisor see the text that runs.
 ///
-/// Use it inside `impl BatchQuery for ...`, next to `type Key`, `type Row`, `LOADER`,
-/// `TABLE`, `KEY_COLUMN` and `key_of`:
+/// Like every statement `#[derive(Batched)]` generates, the statement ends with a comment
+/// naming its loader in the [sqlcommenter](https://google.github.io/sqlcommenter/spec/)
+/// format, so the database's own records (`pg_stat_statements`, server and slow query logs)
+/// say which loader ran it: `sql: "SELECT ..."` with `loader: "StancesForViewer"` runs
+/// `SELECT ... /*batchload='StancesForViewer'*/`, and [`BatchQuery::SQL`] is that text.
+///
+/// Use it inside `impl BatchQuery for ...`, next to `type Key`, `type Row`, `TABLE`,
+/// `KEY_COLUMN` and `key_of`:
 ///
 /// ```ignore
 /// impl BatchQuery for StancesForViewer {
 ///     type Key = i64;
 ///     type Row = ViewerStance;
-///     const LOADER: &'static str = "StancesForViewer";
 ///     const TABLE: &'static str = "bot_stances";
 ///     const KEY_COLUMN: &'static str = "bot_id";
 ///
 ///     batchload::batch_statement! {
+///         loader: "StancesForViewer",
 ///         db: sqlx::Sqlite,
 ///         row: ViewerStance,
 ///         sql: "SELECT s.id AS \"id!\", s.bot_id AS \"bot_id!\", (s.bot_id = ?2) AS \"mine!: bool\" \
@@ -108,9 +117,11 @@ pub trait BatchQuery: Send + Sync + 'static {
 /// }
 /// ```
 ///
+/// - `loader`: the loader's name, a string literal of letters, digits and `_ - . ~` (the
+///   characters the comment carries without URL-encoding; anything else is a compile error);
 /// - `db`: the sqlx database type (`sqlx::Sqlite`, `sqlx::Postgres`, `sqlx::MySql`);
 /// - `row`: the row type, as a path (`query_as!` maps the columns onto its fields);
-/// - `sql`: the statement, a string literal;
+/// - `sql`: the statement, a string literal, without a trailing `;`;
 /// - `fn fetch(&self, keys)`: names the receiver and the key slice (`&[Key]`) for the
 ///   expressions that follow; `pool`: any sqlx executor (`&self.pool`); `args`: the bind
 ///   parameters in order. On SQLite and MySQL bind the keys as one JSON array
@@ -121,6 +132,7 @@ pub trait BatchQuery: Send + Sync + 'static {
 #[macro_export]
 macro_rules! batch_statement {
     (
+        loader: $loader:literal,
         db: $db:path,
         row: $row:path,
         sql: $sql:literal,
@@ -129,14 +141,59 @@ macro_rules! batch_statement {
             args: [$($arg:expr),* $(,)?] $(,)?
         } $(,)?
     ) => {
-        const SQL: &'static str = $sql;
+        const LOADER: &'static str = $loader;
+        const SQL: &'static str = ::core::concat!($sql, " /*batchload='", $loader, "'*/");
         const DATABASE: &'static str = <$db as ::sqlx::Database>::NAME;
 
         fn fetch<'a>(
             &'a $this,
             $keys: &'a [<Self as $crate::BatchQuery>::Key],
         ) -> $crate::BoxFuture<'a, ::core::result::Result<::std::vec::Vec<$row>, ::sqlx::Error>> {
-            ::std::boxed::Box::pin(async move { ::sqlx::query_as!($row, $sql, $($arg),*).fetch_all($pool).await })
+            const {
+                ::core::assert!(
+                    $crate::__private::is_plain_loader_name($loader),
+                    "batch_statement!: the loader name must be letters, digits, `_`, `-`, `.` or `~` (it is written into the statement's comment as is)"
+                )
+            };
+            // `+` joins string literals in sqlx's query macros: the same text as `SQL`.
+            ::std::boxed::Box::pin(async move {
+                ::sqlx::query_as!($row, $sql + " /*batchload='" + $loader + "'*/", $($arg),*).fetch_all($pool).await
+            })
         }
     };
+}
+
+/// Whether `name` is non-empty and made of the characters a sqlcommenter value carries
+/// without URL-encoding (RFC 3986 unreserved: ASCII letters and digits, `_`, `-`, `.`, `~`),
+/// so `batch_statement!` can write it into its statement's comment as is.
+#[doc(hidden)]
+pub const fn is_plain_loader_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() {
+        return false;
+    }
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if !(byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b'~')) {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_loader_name;
+
+    #[test]
+    fn plain_loader_names() {
+        assert!(is_plain_loader_name("StancesForViewer"));
+        assert!(is_plain_loader_name("a-b.c_d~9"));
+        assert!(!is_plain_loader_name(""));
+        assert!(!is_plain_loader_name("Stances For Viewer"));
+        assert!(!is_plain_loader_name("x'*/"));
+        assert!(!is_plain_loader_name("Böt"));
+    }
 }

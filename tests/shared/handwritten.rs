@@ -120,4 +120,10 @@ fn hand_written_loaders_are_registered_with_their_sql() {
     assert_eq!(tuple, OneLoader::<StanceByBotAndTopic>::INFO);
     assert!(tuple.unique);
     assert!(tuple.reads("bot_stances", "bot_id"));
+    // `batch_statement!`'s `loader:` is the loader's name and ends its statement, as the
+    // derive's comment does (the text `query_as!` checked and runs).
+    assert_eq!(StancesForViewer::LOADER, "StancesForViewer");
+    assert!(StancesForViewer::SQL.ends_with("ORDER BY s.id /*batchload='StancesForViewer'*/"), "{}", StancesForViewer::SQL);
+    assert!(tuple.sql.ends_with(") /*batchload='StanceByBotAndTopic'*/"), "{}", tuple.sql);
+    assert_eq!(tuple.sql.matches("/*").count(), 1, "{}", tuple.sql);
 }

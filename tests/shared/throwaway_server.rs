@@ -2,8 +2,9 @@
 // temporary folder (PostgreSQL: `initdb`, then `pg_ctl`; MariaDB: `mariadb-install-db`, then
 // `mariadbd`), listening on a free loopback port, stopped and started again by the test, and
 // stopped at once and removed when dropped, also when the test panics. The shared servers on
-// 5432/3306 are never touched. A module of tests/{postgres,mysql}/tests/faults.rs (declared
-// with `#[path]`), whose root names its library `backend`.
+// 5432/3306 are never touched. A module of tests/{postgres,mysql}/tests/faults.rs and
+// tests/postgres/tests/attribution.rs (declared with `#[path]`), whose root names its library
+// `backend`.
 //
 // Programs are found in `BATCHLOAD_TEST_SERVER_BINDIR` when set (only there), else in the
 // usual folders (`/usr/lib/postgresql/<newest>/bin`, `/usr/sbin`, `/usr/bin`) and `PATH`. Without them the
@@ -49,6 +50,8 @@ pub(crate) struct ThrowawayServer {
     /// The running `mariadbd` (PostgreSQL's server is started and stopped by `pg_ctl`).
     process: Option<Child>,
     running: bool,
+    /// PostgreSQL libraries loaded at server start (`shared_preload_libraries`).
+    preload: Vec<String>,
 }
 
 impl ThrowawayServer {
@@ -60,12 +63,34 @@ impl ThrowawayServer {
     /// When the programs are missing under `CI=true`, or initialising or starting the server
     /// fails (the message has the end of its log).
     pub(crate) fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// [`ThrowawayServer::start`] with PostgreSQL's `shared_preload_libraries` set to
+    /// `preload` (e.g. `pg_stat_statements`, which collects only when loaded at server start);
+    /// a library missing from the server's library folder (`<bin>/../lib/<name>.so`) skips the
+    /// test like missing programs do (SKIPPED on stderr; a panic under `CI=true`).
+    ///
+    /// # Panics
+    /// As [`ThrowawayServer::start`]; also when `preload` is not empty for MariaDB (the
+    /// setting is PostgreSQL's).
+    pub(crate) fn start_with(preload: &[&str]) -> Option<Self> {
         let programs = match find_programs() {
             Ok(programs) => programs,
             Err(missing) => return skip_throwaway(&missing),
         };
+        match &programs {
+            Programs::Postgres { bin, .. } => {
+                let lib = bin.parent().map(|version| version.join("lib")).unwrap_or_default();
+                if let Some(name) = preload.iter().find(|name| !lib.join(format!("{name}.so")).is_file()) {
+                    return skip_throwaway(&format!("`{name}.so` in {} (PostgreSQL's contrib modules)", lib.display()));
+                }
+            }
+            Programs::MariaDb { .. } => assert!(preload.is_empty(), "shared_preload_libraries is PostgreSQL's setting"),
+        }
+        let preload = preload.iter().map(|name| (*name).to_owned()).collect();
         let dir = tempfile::Builder::new().prefix("batchload-faults-").tempdir().expect("create a temporary folder");
-        let mut server = Self { programs, dir, port: free_port(), process: None, running: false };
+        let mut server = Self { programs, dir, port: free_port(), process: None, running: false, preload };
         server.initialise();
         server.restart();
         Some(server)
@@ -123,12 +148,15 @@ impl ThrowawayServer {
         assert!(!self.running, "restart: the throwaway server is running");
         match &self.programs {
             Programs::Postgres { bin, run_as } => {
-                let options = format!(
+                let mut options = format!(
                     "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
                      -c synchronous_commit=off -c shared_buffers=16MB -c max_connections=40",
                     self.port,
                     self.dir.path().display()
                 );
+                if !self.preload.is_empty() {
+                    options.push_str(&format!(" -c shared_preload_libraries={}", self.preload.join(",")));
+                }
                 let mut command = program(bin.join("pg_ctl"), run_as.as_ref());
                 command
                     .arg("start")

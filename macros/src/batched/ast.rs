@@ -71,11 +71,7 @@ pub(crate) fn order_terms(text: &str) -> Option<Vec<OrderTerm>> {
 /// One loader to generate.
 pub(crate) enum LoaderSpec<'m, 'a> {
     /// `#[batched(key)]` / `#[batched(group)]` on one field (with `limit` for top-N).
-    Single {
-        field: &'m Field<'a>,
-        #[cfg_attr(not(test), allow(dead_code))]
-        role: &'m Spanned<Role>,
-    },
+    Single { field: &'m Field<'a>, role: &'m Spanned<Role> },
     /// `key(a, b)` / `group(a, b)` on the struct, with its fields in the written order.
     Composite { composite: &'m Composite, fields: Vec<&'m Field<'a>> },
     /// `through(...)` on the struct, with the field its `child` column references.
@@ -249,6 +245,15 @@ impl<'a> Model<'a> {
             .filter(|name| super::check::is_loader_prefix(name))
             .unwrap_or_else(|| format!("{}ByParent", self.prefix()));
         Ident::new(&name, through.span)
+    }
+
+    /// Name of the loader generated for `spec`.
+    pub(crate) fn spec_ident(&self, spec: &LoaderSpec<'_, '_>) -> Ident {
+        match spec {
+            LoaderSpec::Single { field, .. } => self.loader_ident(field),
+            LoaderSpec::Composite { composite, .. } => self.composite_ident(composite),
+            LoaderSpec::Through { through, .. } => self.through_ident(through),
+        }
     }
 
     /// Fields that get a loader, with their role (the first one written, if several).

@@ -26,11 +26,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &Errors) {
 fn check_loader_names(model: &Model<'_>, errors: &Errors) {
     let mut seen: Vec<syn::Ident> = Vec::new();
     for spec in model.loaders() {
-        let name = match &spec {
-            super::ast::LoaderSpec::Single { field, .. } => model.loader_ident(field),
-            super::ast::LoaderSpec::Composite { composite, .. } => model.composite_ident(composite),
-            super::ast::LoaderSpec::Through { through, .. } => model.through_ident(through),
-        };
+        let name = model.spec_ident(&spec);
         if seen.contains(&name) {
             errors.error(
                 name.span(),

@@ -7,8 +7,8 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::ast::{Field, Model};
-use super::attr::Role;
+use super::ast::{Field, LoaderSpec, Model};
+use super::attr::{Role, Spanned};
 use super::backend::Backend;
 use super::sql::{self, KeyKind};
 
@@ -22,12 +22,19 @@ pub(crate) enum Fetch {
 
 pub(crate) fn expand(model: &Model<'_>, backend: Backend) -> TokenStream {
     let mut tokens: TokenStream =
-        model.loader_fields().map(|(field, role)| loader(model, field, role.value, backend, &Fetch::Query)).collect();
+        model.loader_fields().map(|(field, role)| loader(model, field, role, backend, &Fetch::Query)).collect();
     tokens.extend(super::expand_relations::expand(model, backend, &Fetch::Query));
     tokens
 }
 
-pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: Backend, fetch: &Fetch) -> TokenStream {
+pub(crate) fn loader(
+    model: &Model<'_>,
+    field: &Field<'_>,
+    spanned_role: &Spanned<Role>,
+    backend: Backend,
+    fetch: &Fetch,
+) -> TokenStream {
+    let role = spanned_role.value;
     let row = model.ident;
     let vis = model.vis;
     let loader = model.loader_ident(field);
@@ -49,7 +56,7 @@ pub(crate) fn loader(model: &Model<'_>, field: &Field<'_>, role: Role, backend: 
         None => quote!(::core::option::Option::None),
     };
     let sql_text = match fetch {
-        Fetch::Query => sql::select(backend, model, field, role, KeyKind::of(key_type)),
+        Fetch::Query => sql::statement(backend, model, &LoaderSpec::Single { field, role: spanned_role }),
         Fetch::Unreachable => String::new(),
     };
     let (shape, value_doc) = match role {

@@ -22,18 +22,19 @@ pub(crate) fn expand(model: &Model<'_>, backend: Backend, fetch: &Fetch) -> Toke
     let mut names: Vec<Ident> = model.loader_fields().map(|(field, _)| model.loader_ident(field)).collect();
     let mut tokens = TokenStream::new();
     for spec in model.loaders() {
-        let name = match &spec {
-            LoaderSpec::Single { .. } => continue,
-            LoaderSpec::Composite { composite, .. } => model.composite_ident(composite),
-            LoaderSpec::Through { through, .. } => model.through_ident(through),
-        };
+        if matches!(spec, LoaderSpec::Single { .. }) {
+            continue;
+        }
+        let name = model.spec_ident(&spec);
         if names.contains(&name) {
             continue;
         }
         names.push(name);
         tokens.extend(match &spec {
             LoaderSpec::Single { .. } => TokenStream::new(),
-            LoaderSpec::Composite { composite, fields } => composite_loader(model, composite, fields, backend, fetch),
+            LoaderSpec::Composite { composite, fields } => {
+                composite_loader(model, &spec, composite, fields, backend, fetch)
+            }
             LoaderSpec::Through { through, target } => through_loader(model, &spec, through, target, backend, fetch),
         });
     }
@@ -81,6 +82,7 @@ fn encoding_check(ty: &syn::Type, kind: KeyKind, loader: &str, span: Span) -> To
 
 fn composite_loader(
     model: &Model<'_>,
+    spec: &LoaderSpec<'_, '_>,
     composite: &Composite,
     fields: &[&Field<'_>],
     backend: Backend,
@@ -92,7 +94,7 @@ fn composite_loader(
     let span = composite.role.span;
     let key_types: Vec<&syn::Type> = fields.iter().map(|field| field.key_type()).collect();
     let sql_text = match fetch {
-        Fetch::Query => sql::composite_select(backend, model, fields, composite.role.value),
+        Fetch::Query => sql::statement(backend, model, spec),
         Fetch::Unreachable => String::new(),
     };
     let fetch_body = match fetch {
@@ -172,7 +174,7 @@ fn through_loader(
     let key_type = spec.single_key_type().unwrap_or(target.key_type());
     let kind = KeyKind::of(key_type);
     let sql_text = match fetch {
-        Fetch::Query => sql::through(backend, model, through, target, kind),
+        Fetch::Query => sql::statement(backend, model, spec),
         Fetch::Unreachable => String::new(),
     };
     let parent_field = format_ident!("{}", sql::PARENT_ALIAS);

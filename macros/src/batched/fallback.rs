@@ -17,7 +17,7 @@ pub(crate) fn expand(model: &Model<'_>, backend: Option<Backend>) -> TokenStream
     }
     let mut tokens: TokenStream = model
         .loader_fields()
-        .map(|(field, role)| expand::loader(model, field, role.value, backend, &Fetch::Unreachable))
+        .map(|(field, role)| expand::loader(model, field, role, backend, &Fetch::Unreachable))
         .collect();
     tokens.extend(super::expand_relations::expand(model, backend, &Fetch::Unreachable));
     tokens

@@ -121,34 +121,35 @@ pub(crate) fn unquote(name: &str) -> &str {
     if quoted('"', '"') || quoted('`', '`') || quoted('[', ']') { &name[1..name.len() - 1] } else { name }
 }
 
-/// One piece of SQL text outside string literals and quoted identifiers.
+/// One piece of SQL text: code, a quoted piece, or a comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
     /// Code (keywords, operators, unquoted names, placeholders).
     Code(&'a str),
     /// A string literal or a quoted identifier, quotes included.
     Quoted(&'a str),
+    /// A comment, delimiters included: `/* ... */` (such as the `/*batchload='...'*/` that
+    /// ends every generated statement) or `--` to the end of the line.
+    Comment(&'a str),
 }
 
-/// Splits `sql` into code and quoted pieces ('...', "...", `...`), so placeholders and keywords
-/// are only looked for in code.
+/// Splits `sql` into code, quoted pieces ('...', "...", `...`) and comments (`/* */`, `--`),
+/// so placeholders and keywords are only looked for in code.
 pub(crate) fn pieces(sql: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let bytes = sql.as_bytes();
     let mut start = 0;
     let mut at = 0;
     while at < bytes.len() {
-        let quote = bytes[at];
-        if quote == b'\'' || quote == b'"' || quote == b'`' {
-            if start < at {
-                out.push(Piece::Code(&sql[start..at]));
-            }
+        let byte = bytes[at];
+        let next = bytes.get(at + 1).copied();
+        let end = if byte == b'\'' || byte == b'"' || byte == b'`' {
             let mut end = at + 1;
             loop {
                 match bytes.get(end) {
                     None => break,
-                    Some(&byte) if byte == quote => {
-                        if bytes.get(end + 1) == Some(&quote) {
+                    Some(&found) if found == byte => {
+                        if bytes.get(end + 1) == Some(&byte) {
                             end += 2;
                             continue;
                         }
@@ -158,12 +159,25 @@ pub(crate) fn pieces(sql: &str) -> Vec<Piece<'_>> {
                     Some(_) => end += 1,
                 }
             }
-            out.push(Piece::Quoted(&sql[at..end]));
-            start = end;
-            at = end;
+            end
+        } else if byte == b'/' && next == Some(b'*') {
+            sql[at + 2..].find("*/").map_or(bytes.len(), |close| at + 2 + close + 2)
+        } else if byte == b'-' && next == Some(b'-') {
+            sql[at..].find('\n').map_or(bytes.len(), |newline| at + newline)
         } else {
             at += 1;
+            continue;
+        };
+        if start < at {
+            out.push(Piece::Code(&sql[start..at]));
         }
+        out.push(if byte == b'/' || byte == b'-' {
+            Piece::Comment(&sql[at..end])
+        } else {
+            Piece::Quoted(&sql[at..end])
+        });
+        start = end;
+        at = end;
     }
     if start < bytes.len() {
         out.push(Piece::Code(&sql[start..]));
@@ -212,7 +226,7 @@ pub(crate) fn without_order_by(sql: &str) -> &str {
     let mut offset = 0;
     for piece in pieces(sql) {
         match piece {
-            Piece::Quoted(text) => offset += text.len(),
+            Piece::Quoted(text) | Piece::Comment(text) => offset += text.len(),
             Piece::Code(code) => {
                 let upper = code.to_ascii_uppercase();
                 for (index, byte) in upper.bytes().enumerate() {
@@ -285,13 +299,19 @@ fn aliases(tokens: &[String], table: &str) -> Vec<String> {
 }
 
 /// Whitespace-separated words of `sql`, with `,`, `(` and `)` as words of their own (quoted
-/// pieces stay whole).
+/// pieces stay whole, comments separate words like whitespace).
 pub(crate) fn tokens(sql: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     for piece in pieces(sql) {
         match piece {
             Piece::Quoted(text) => current.push_str(text),
+            // A comment separates words, like whitespace.
+            Piece::Comment(_) => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
             Piece::Code(code) => {
                 for c in code.chars() {
                     if c.is_whitespace() || c == ',' || c == '(' || c == ')' {
@@ -339,6 +359,25 @@ mod tests {
             "SELECT a FROM (SELECT a FROM t ORDER BY a) AS s WHERE b = 'ORDER BY'"
         );
         assert_eq!(without_order_by("SELECT a FROM t"), "SELECT a FROM t");
+    }
+
+    /// The comment naming the loader (`/*batchload='...'*/`, or a comment of a hand-written
+    /// statement) never counts as SQL: its quotes, `?`, `$1` and `ORDER BY` are not read.
+    #[test]
+    fn comments_are_not_sql() {
+        let generated = "SELECT t.\"id\" AS \"id\" FROM \"bots\" AS t WHERE t.\"id\" = ANY($1) ORDER BY t.\"id\" /*batchload='BotById'*/";
+        assert_eq!(parameters(generated), vec![1]);
+        assert_eq!(
+            without_order_by(generated),
+            "SELECT t.\"id\" AS \"id\" FROM \"bots\" AS t WHERE t.\"id\" = ANY($1)"
+        );
+        assert_eq!(alias_of(generated, "bots", "id"), "t");
+        assert_eq!(parameters("SELECT 1 FROM t WHERE a = ? /* b = ? */ -- c = $2"), vec![1]);
+        assert_eq!(
+            without_order_by("SELECT a FROM t WHERE b = ?1 /* ORDER BY is not here */"),
+            "SELECT a FROM t WHERE b = ?1 /* ORDER BY is not here */"
+        );
+        assert_eq!(tokens("FROM bots/*x*/AS b"), vec!["FROM", "bots", "AS", "b"]);
     }
 
     #[test]
@@ -389,6 +428,18 @@ mod tests {
     }
 
     #[test]
+    fn the_key_alias_is_the_filtered_one() {
+        let top_n = "SELECT b.`id` AS \"id\" FROM `reactions` AS b INNER JOIN (SELECT t.`id`, ROW_NUMBER() OVER \
+                     (PARTITION BY t.`message_id` ORDER BY t.`score` DESC) AS rn FROM `reactions` AS t WHERE t.`message_id` \
+                     IN (SELECT value FROM json_each(?1))) AS r ON r.`id` = b.`id` WHERE r.rn <= 3 ORDER BY b.`message_id`, r.rn \
+                     /*batchload='ReactionByMessageId'*/";
+        assert_eq!(alias_of(top_n, "reactions", "message_id"), "t");
+        assert_eq!(alias_of("SELECT t.\"id\" FROM \"bots\" AS t WHERE t.\"id\" = ANY($1)", "bots", "id"), "t");
+        // No filter on the key column by an alias: the first alias.
+        assert_eq!(alias_of("SELECT a FROM bots AS x WHERE y = ?", "bots", "id"), "x");
+    }
+
+    #[test]
     fn quoted_pieces() {
         assert_eq!(
             pieces("a 'it''s' \"x\" b"),
@@ -398,6 +449,17 @@ mod tests {
                 Piece::Code(" "),
                 Piece::Quoted("\"x\""),
                 Piece::Code(" b")
+            ]
+        );
+        assert_eq!(
+            pieces("a /* '$1' */ b -- ? x\nc /* open"),
+            vec![
+                Piece::Code("a "),
+                Piece::Comment("/* '$1' */"),
+                Piece::Code(" b "),
+                Piece::Comment("-- ? x"),
+                Piece::Code("\nc "),
+                Piece::Comment("/* open"),
             ]
         );
         assert_eq!(unquote("`x`"), "x");

@@ -276,6 +276,22 @@ mod tests {
         );
     }
 
+    /// The comment naming the loader that ends every generated statement
+    /// (`/*batchload='BotById'*/`) is not part of the statement's shape: the same statement
+    /// written by hand, or named for another loader, has the same fingerprint and summary.
+    #[test]
+    fn the_loader_comment_does_not_matter() {
+        let bare = "SELECT t.`id` AS \"id\" FROM `bots` AS t WHERE t.`id` IN (SELECT value FROM json_each(?1))";
+        let named = format!("{bare} /*batchload='BotById'*/");
+        assert_eq!(text(&named), text(bare));
+        same(&named, bare);
+        same(&named, &format!("{bare} /*batchload='Other%C3%B6'*/"));
+        for dialect in [Dialect::MySql, Dialect::Postgres, Dialect::Generic] {
+            let (a, b) = (normalize(&named, dialect), normalize(bare, dialect));
+            assert_eq!((a.text, a.summary), (b.text, b.summary));
+        }
+    }
+
     #[test]
     fn placeholders_of_every_backend_are_one_shape() {
         assert_eq!(
@@ -363,6 +379,18 @@ mod tests {
                 let x = render(&table, &a, &b, &columns, [&first[0], &first[1], &first[2]]);
                 let y = render(&table, &a, &b, &columns, [&second[0], &second[1], &second[2]]);
                 prop_assert_eq!(Fingerprint::of(&x), Fingerprint::of(&y), "{} / {}", x, y);
+            }
+
+            /// Nor does a trailing sqlcommenter comment, whatever its (URL-encoded) value.
+            #[test]
+            fn a_trailing_comment_never_changes_it(
+                (table, a, b, columns) in template(),
+                values in prop::array::uniform3(literal()),
+                loader in "([A-Za-z0-9_.~-]|%[0-9A-F]{2}){1,24}",
+            ) {
+                let sql = render(&table, &a, &b, &columns, [&values[0], &values[1], &values[2]]);
+                let commented = format!("{sql} /*batchload='{loader}'*/");
+                prop_assert_eq!(Fingerprint::of(&sql), Fingerprint::of(&commented), "{}", commented);
             }
 
             /// Structure always does: another table, column or operator is another fingerprint.

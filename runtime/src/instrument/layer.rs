@@ -21,6 +21,7 @@ use super::context::{OpHandle, OpState, Shared};
 use super::lexer::Dialect;
 use super::profile::{Profile, ProfileHandle};
 use super::state::{self, CHECK_SPAN_NAME, Config, LOADER_TARGET, Mode, OPERATION_TARGET, SQLX_TARGET, lock};
+use super::statement::StatementKind;
 use super::stream::{STREAM_TARGET, StreamHandle};
 use super::warn::{DEFAULT_WARN_INTERVAL, Warnings};
 
@@ -178,7 +179,13 @@ impl InstrumentLayer {
                     if batch.is_none()
                         && let Some(marker) = extensions.get::<BatchMarker>()
                     {
-                        batch = Some((Arc::clone(&marker.loader), marker.loaded_at, marker.first_statement()));
+                        // A session statement in the batch span (the setup of a connection the
+                        // pool opened for it) is a round trip of its own, not the batch's: it
+                        // must not take the batch's first statement, or the batch's own
+                        // statement would not count as a round trip (N+1 counts one short).
+                        let new_round_trip =
+                            shape.statement.shape.kind == StatementKind::Session || marker.first_statement();
+                        batch = Some((Arc::clone(&marker.loader), marker.loaded_at, new_round_trip));
                     }
                     if let Some(StreamHandle(clock)) = extensions.get::<StreamHandle>() {
                         consumer_time = clock.consumer_time();

@@ -177,6 +177,34 @@ fn chunks_of_one_loader_batch_are_one_round_trip() {
     });
 }
 
+/// A batch whose connection the pool opened for it: the connection's setup (`PRAGMA ...`, a
+/// session statement in the batch span) is not the batch's round trip, so four batches awaited
+/// one at a time are four round trips whichever of them opened a connection.
+#[test]
+fn a_new_connection_s_setup_does_not_take_the_batch_s_round_trip() {
+    let _serial = serial();
+    with_layer(builder(), |_, _| {
+        let report = check(None, || {
+            for batch in 0..4 {
+                let span =
+                    tracing::info_span!(target: "batchload::loader", "batchload.batch", batchload.loader = "BotById");
+                let _entered = span.enter();
+                if batch % 2 == 1 {
+                    statement("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;", 1, 10);
+                }
+                statement("SELECT * FROM bots AS t WHERE t.id IN (SELECT value FROM json_each(?1))", 5, 10);
+            }
+        })
+        .expect("observed");
+        let select = report.statements.iter().find(|stats| stats.summary == "SELECT bots").expect("the batches");
+        assert_eq!((select.count, select.round_trips), (4, 4));
+        let setup = report.statements.iter().find(|stats| stats.summary == "PRAGMA").expect("the setups");
+        assert_eq!((setup.count, setup.round_trips), (2, 2));
+        assert_eq!(report.n_plus_one.len(), 1, "{:#?}", report.n_plus_one);
+        assert_eq!(report.n_plus_one[0].count, 4);
+    });
+}
+
 #[test]
 fn budget_counts_queries_only_and_lists_them_numbered() {
     let _serial = serial();

@@ -14,11 +14,11 @@ impl BatchQuery for StancesForViewer {
     type Key = i64;
     type Row = ViewerStance;
 
-    const LOADER: &'static str = "StancesForViewer";
     const TABLE: &'static str = "bot_stances";
     const KEY_COLUMN: &'static str = "bot_id";
 
     batchload::batch_statement! {
+        loader: "StancesForViewer",
         db: sqlx::MySql,
         row: ViewerStance,
         sql: "SELECT s.id, s.bot_id, s.topic, s.stance, \
@@ -42,11 +42,11 @@ impl BatchQuery for StanceByBotAndTopic {
     type Key = (i64, String);
     type Row = BotStance;
 
-    const LOADER: &'static str = "StanceByBotAndTopic";
     const TABLE: &'static str = "bot_stances";
     const KEY_COLUMN: &'static str = "bot_id";
 
     batchload::batch_statement! {
+        loader: "StanceByBotAndTopic",
         db: sqlx::MySql,
         row: BotStance,
         sql: "SELECT s.id, s.bot_id, s.topic, s.stance, s.strength, s.note FROM bot_stances AS s \
@@ -78,11 +78,11 @@ impl BatchQuery for CiTagByNameCi {
     type Key = String;
     type Row = CiTag;
 
-    const LOADER: &'static str = "CiTagByNameCi";
     const TABLE: &'static str = "ci_tags";
     const KEY_COLUMN: &'static str = "name";
 
     batchload::batch_statement! {
+        loader: "CiTagByNameCi",
         db: sqlx::MySql,
         row: CiTag,
         sql: "SELECT t.id, t.name FROM ci_tags AS t WHERE t.name IN (SELECT k.k COLLATE utf8mb4_general_ci \

@@ -13,11 +13,11 @@ impl BatchQuery for StancesForViewer {
     type Key = i64;
     type Row = ViewerStance;
 
-    const LOADER: &'static str = "StancesForViewer";
     const TABLE: &'static str = "bot_stances";
     const KEY_COLUMN: &'static str = "bot_id";
 
     batchload::batch_statement! {
+        loader: "StancesForViewer",
         db: sqlx::Postgres,
         row: ViewerStance,
         sql: "SELECT s.id, s.bot_id, s.topic, s.stance, \
@@ -39,11 +39,11 @@ impl BatchQuery for StanceByBotAndTopic {
     type Key = (i64, String);
     type Row = BotStance;
 
-    const LOADER: &'static str = "StanceByBotAndTopic";
     const TABLE: &'static str = "bot_stances";
     const KEY_COLUMN: &'static str = "bot_id";
 
     batchload::batch_statement! {
+        loader: "StanceByBotAndTopic",
         db: sqlx::Postgres,
         row: BotStance,
         sql: "SELECT s.id, s.bot_id, s.topic, s.stance, s.strength, s.note FROM bot_stances AS s \

@@ -41,6 +41,6 @@ fn enum_keys_are_bound_as_one_array_parameter() {
         KeySampleByMood::SQL,
         "SELECT t.\"id\" AS \"id\", t.\"small\" AS \"small\", t.\"medium\" AS \"medium\", t.\"label\" AS \"label\", \
          t.\"uid\" AS \"uid\", t.\"day\" AS \"day\", t.\"mood\" AS \"mood\" FROM \"key_samples\" AS t \
-         WHERE t.\"mood\" = ANY($1) ORDER BY t.\"id\""
+         WHERE t.\"mood\" = ANY($1) ORDER BY t.\"id\" /*batchload='KeySampleByMood'*/"
     );
 }

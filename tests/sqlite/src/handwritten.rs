@@ -12,11 +12,11 @@ impl BatchQuery for StancesForViewer {
     type Key = i64;
     type Row = ViewerStance;
 
-    const LOADER: &'static str = "StancesForViewer";
     const TABLE: &'static str = "bot_stances";
     const KEY_COLUMN: &'static str = "bot_id";
 
     batchload::batch_statement! {
+        loader: "StancesForViewer",
         db: sqlx::Sqlite,
         row: ViewerStance,
         sql: "SELECT s.id AS \"id!\", s.bot_id AS \"bot_id!\", s.topic AS \"topic!\", s.stance AS \"stance!\", \
@@ -38,11 +38,11 @@ impl BatchQuery for StanceByBotAndTopic {
     type Key = (i64, String);
     type Row = BotStance;
 
-    const LOADER: &'static str = "StanceByBotAndTopic";
     const TABLE: &'static str = "bot_stances";
     const KEY_COLUMN: &'static str = "bot_id";
 
     batchload::batch_statement! {
+        loader: "StanceByBotAndTopic",
         db: sqlx::Sqlite,
         row: BotStance,
         sql: "SELECT s.id AS \"id!\", s.bot_id AS \"bot_id!\", s.topic AS \"topic!\", s.stance AS \"stance!\", \

@@ -117,7 +117,7 @@ async fn loads_awaited_one_at_a_time_are_reported_at_the_line_that_called_load()
             file = file!()
         )
     );
-    assert_eq!(finding.count, 4);
+    assert_eq!(finding.count, 4, "{report:#?}");
     assert!(finding.fix.contains("call `BotStanceByBotId::load_many` once"), "{}", finding.fix);
 }
 

@@ -37,46 +37,46 @@ fn generated_sql_is_pinned() {
         BotStanceByBotId::SQL,
         "SELECT t.`id` AS \"id\", t.`bot_id` AS \"bot_id\", t.`topic` AS \"topic\", t.`stance` AS \"stance\", \
          t.`strength` AS \"strength\", t.`note` AS \"note\" FROM `bot_stances` AS t \
-         WHERE t.`bot_id` IN (SELECT value FROM json_each(?1)) ORDER BY t.`id`"
+         WHERE t.`bot_id` IN (SELECT value FROM json_each(?1)) ORDER BY t.`id` /*batchload='BotStanceByBotId'*/"
     );
     assert_eq!(
         BotStanceById::SQL,
         "SELECT t.`id` AS \"id\", t.`bot_id` AS \"bot_id\", t.`topic` AS \"topic\", t.`stance` AS \"stance\", \
          t.`strength` AS \"strength\", t.`note` AS \"note\" FROM `bot_stances` AS t \
-         WHERE t.`id` IN (SELECT value FROM json_each(?1))"
+         WHERE t.`id` IN (SELECT value FROM json_each(?1)) /*batchload='BotStanceById'*/"
     );
     assert_eq!(
         BotById::SQL,
         "SELECT t.`id` AS \"id\", t.`name` AS \"name\", t.`persona` AS \"persona\", t.`created_at` AS \"created_at\" \
-         FROM `bots` AS t WHERE t.`id` IN (SELECT value FROM json_each(?1))"
+         FROM `bots` AS t WHERE t.`id` IN (SELECT value FROM json_each(?1)) /*batchload='BotById'*/"
     );
     assert_eq!(
         MessageById::SQL,
         "SELECT t.`id` AS \"id\", t.`chat_id` AS \"chat_id\", t.`bot_id` AS \"bot_id\", t.`body` AS \"body\", \
-         t.`created_at` AS \"created_at\" FROM `messages` AS t WHERE t.`id` IN (SELECT value FROM json_each(?1))"
+         t.`created_at` AS \"created_at\" FROM `messages` AS t WHERE t.`id` IN (SELECT value FROM json_each(?1)) /*batchload='MessageById'*/"
     );
     assert_eq!(
         MessageByChatId::SQL,
         "SELECT t.`id` AS \"id\", t.`chat_id` AS \"chat_id\", t.`bot_id` AS \"bot_id\", t.`body` AS \"body\", \
          t.`created_at` AS \"created_at\" FROM `messages` AS t WHERE t.`chat_id` IN (SELECT value FROM json_each(?1)) \
-         ORDER BY t.`created_at`, t.`id`"
+         ORDER BY t.`created_at`, t.`id` /*batchload='MessageByChatId'*/"
     );
     assert_eq!(
         MessageByBotId::SQL,
         "SELECT t.`id` AS \"id\", t.`chat_id` AS \"chat_id\", t.`bot_id` AS \"bot_id\", t.`body` AS \"body\", \
          t.`created_at` AS \"created_at\" FROM `messages` AS t WHERE t.`bot_id` IN (SELECT value FROM json_each(?1)) \
-         ORDER BY t.`id`"
+         ORDER BY t.`id` /*batchload='MessageByBotId'*/"
     );
     assert_eq!(
         HoldingById::SQL,
         "SELECT t.`id` AS \"id\", t.`bot_id` AS \"owner\", t.`symbol` AS \"symbol\", t.`quantity` AS \"quantity\", \
-         t.`cost_basis` AS \"cost_basis\" FROM `bot_holdings` AS t WHERE t.`id` IN (SELECT value FROM json_each(?1))"
+         t.`cost_basis` AS \"cost_basis\" FROM `bot_holdings` AS t WHERE t.`id` IN (SELECT value FROM json_each(?1)) /*batchload='HoldingById'*/"
     );
     assert_eq!(
         HoldingByOwner::SQL,
         "SELECT t.`id` AS \"id\", t.`bot_id` AS \"owner\", t.`symbol` AS \"symbol\", t.`quantity` AS \"quantity\", \
          t.`cost_basis` AS \"cost_basis\" FROM `bot_holdings` AS t WHERE t.`bot_id` IN (SELECT value FROM json_each(?1)) \
-         ORDER BY t.`id`"
+         ORDER BY t.`id` /*batchload='HoldingByOwner'*/"
     );
     for sql in [
         BotById::SQL,

@@ -1,7 +1,9 @@
 //! The SQL text of each loader: one constant statement whose only bind parameter is the whole
-//! key list. Deterministic byte for byte (sqlx's offline data is keyed by a hash of it).
-//! One module per dialect: identifier quoting and the key filter.
+//! key list, ending with a comment naming the loader ([`comment`]). Deterministic byte for byte
+//! (sqlx's offline data is keyed by a hash of it). One module per dialect: identifier quoting
+//! and the key filter.
 
+mod comment;
 mod key_kind;
 mod mysql;
 mod postgres;
@@ -9,7 +11,7 @@ mod sqlite;
 
 pub(crate) use key_kind::{KeyKind, SUPPORTED_JSON_KEYS};
 
-use super::ast::{Field, Model, OrderTerm, order_terms};
+use super::ast::{Field, LoaderSpec, Model, OrderTerm, order_terms};
 use super::attr::Role;
 use super::backend::Backend;
 
@@ -38,18 +40,20 @@ fn dialect(backend: Backend) -> &'static dyn Dialect {
     }
 }
 
-/// The statement of one loader, for `backend` (the snapshot tests' entry point).
-#[cfg(test)]
-pub(crate) fn statement(backend: Backend, model: &Model<'_>, spec: &super::ast::LoaderSpec<'_, '_>) -> String {
-    use super::ast::LoaderSpec;
-    match spec {
+/// The statement of one loader, for `backend`: its shape ([`select`], [`top_n`],
+/// [`composite_select`], [`through`]), then the comment naming the loader
+/// (` /*batchload='BotById'*/`, [`comment`]). The one entry point: every generated statement
+/// is finished here.
+pub(crate) fn statement(backend: Backend, model: &Model<'_>, spec: &LoaderSpec<'_, '_>) -> String {
+    let sql = match spec {
         LoaderSpec::Single { field, role } => select(backend, model, field, role.value, KeyKind::of(field.key_type())),
         LoaderSpec::Composite { composite, fields } => composite_select(backend, model, fields, composite.role.value),
         LoaderSpec::Through { through: declaration, target } => {
             let kind = spec.single_key_type().map_or(KeyKind::Other, KeyKind::of);
             through(backend, model, declaration, target, kind)
         }
-    }
+    };
+    comment::attributed(sql, &model.spec_ident(spec).to_string())
 }
 
 /// The statement of the loader generated for `field` (marked `role`), for `backend`.
@@ -58,7 +62,7 @@ pub(crate) fn statement(backend: Backend, model: &Model<'_>, spec: &super::ast::
 /// group loaders, `ORDER BY` the `order_by` list (field, then container) or the primary
 /// key, with the primary key as tie-breaker. A group field with `limit = N` gets the top-N
 /// form ([`top_n`]).
-pub(crate) fn select(backend: Backend, model: &Model<'_>, field: &Field<'_>, role: Role, kind: KeyKind) -> String {
+fn select(backend: Backend, model: &Model<'_>, field: &Field<'_>, role: Role, kind: KeyKind) -> String {
     if role == Role::Group
         && let Some(limit) = &field.limit
     {
@@ -90,7 +94,7 @@ pub(crate) fn select(backend: Backend, model: &Model<'_>, field: &Field<'_>, rol
 ///
 /// `N` is a literal: the statement keeps exactly one bind parameter (see docs/decisions.md).
 /// PostgreSQL gets the `LATERAL` form instead ([`top_n_lateral`]).
-pub(crate) fn top_n(backend: Backend, model: &Model<'_>, field: &Field<'_>, limit: u64, kind: KeyKind) -> String {
+fn top_n(backend: Backend, model: &Model<'_>, field: &Field<'_>, limit: u64, kind: KeyKind) -> String {
     if backend == Backend::Postgres {
         return top_n_lateral(model, field, limit, kind);
     }
@@ -137,7 +141,7 @@ fn top_n_lateral(model: &Model<'_>, field: &Field<'_>, limit: u64, kind: KeyKind
 
 /// A composite-key loader: `SELECT t.<cols> FROM <table> AS t WHERE (t.<a>, t.<b>) IN (<the
 /// key tuples of the one JSON parameter>)`, ordered like a group loader for `group(...)`.
-pub(crate) fn composite_select(backend: Backend, model: &Model<'_>, fields: &[&Field<'_>], role: Role) -> String {
+fn composite_select(backend: Backend, model: &Model<'_>, fields: &[&Field<'_>], role: Role) -> String {
     let dialect = dialect(backend);
     let key_columns: Vec<String> = fields.iter().map(|field| format!("t.{}", dialect.quote(&field.column()))).collect();
     let kinds: Vec<KeyKind> = fields.iter().map(|field| KeyKind::of(field.key_type())).collect();
@@ -161,7 +165,7 @@ pub(crate) fn composite_select(backend: Backend, model: &Model<'_>, fields: &[&F
 ///
 /// `SELECT t.<parent> AS __batchload_parent, c.<cols> FROM <join> AS t INNER JOIN <table> AS c
 /// ON c.<target> = t.<child> WHERE <key filter on t.<parent>> ORDER BY ...`
-pub(crate) fn through(
+fn through(
     backend: Backend,
     model: &Model<'_>,
     through: &super::attr::Through,
