@@ -210,8 +210,7 @@ async fn inspect(connection: &mut MySqlConnection, statement: &LoaderStatement) 
     let others = if is_view { &[][..] } else { statement.key_columns.get(1..).unwrap_or_default() };
     let is_key =
         |name: &str| name.eq_ignore_ascii_case(&column) || others.iter().any(|other| name.eq_ignore_ascii_case(other));
-    let leads =
-        |index: &Index| index.columns.first().is_some_and(|first| first.as_deref().is_some_and(|first| is_key(first)));
+    let leads = |index: &Index| index.columns.first().is_some_and(|first| first.as_deref().is_some_and(&is_key));
     if let Some(index) = all.iter().find(|index| leads(index)) {
         inspection.access = Some(Access::Indexed);
         inspection.index = Some(index.name.clone());
