@@ -12,6 +12,7 @@ mod ctxt;
 mod expand;
 mod expand_relations;
 mod fallback;
+mod scaffold;
 mod sql;
 
 use proc_macro2::TokenStream;
