@@ -27,6 +27,7 @@ mod migration;
 mod report;
 mod statement;
 mod suggestion;
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
 mod view;
 
 #[cfg(feature = "mysql")]

@@ -207,7 +207,7 @@ async fn inspect(connection: &mut MySqlConnection, statement: &LoaderStatement) 
     };
     let all = indexes(connection, &table).await?;
     // A composite key `(a, b)` is served by an index led by any of its columns.
-    let others = if is_view { &[][..] } else { statement.key_columns.get(1..).unwrap_or_default() };
+    let others = statement.other_key_columns(is_view);
     let is_key =
         |name: &str| name.eq_ignore_ascii_case(&column) || others.iter().any(|other| name.eq_ignore_ascii_case(other));
     let leads = |index: &Index| index.columns.first().is_some_and(|first| first.as_deref().is_some_and(&is_key));

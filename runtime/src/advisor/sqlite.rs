@@ -201,7 +201,7 @@ async fn inspect(connection: &mut SqliteConnection, statement: &LoaderStatement)
     };
     let rowid = rowid_column(connection, &table).await?;
     // A composite key's other columns (a view's key is read through its definition: one column).
-    let others = if is_view { &[][..] } else { statement.key_columns.get(1..).unwrap_or_default() };
+    let others = statement.other_key_columns(is_view);
     let verdict = lines.iter().find_map(|(_, _, detail)| classify(detail, &alias, &column, others, rowid.as_deref()));
     // A view SQLite does not flatten is computed whole (a co-routine or a materialized table)
     // and its result scanned under the statement's own alias: unless the key filter was pushed
@@ -403,7 +403,7 @@ async fn verify(
         };
         let lines = query_plan(&mut copy, &statement.sql).await?;
         let rowid = rowid_column(&mut copy, &suggestion.table).await?;
-        let others = if is_view { &[][..] } else { statement.key_columns.get(1..).unwrap_or_default() };
+        let others = statement.other_key_columns(is_view);
         Ok(match lines.iter().find_map(|(_, _, detail)| classify(detail, &alias, &column, others, rowid.as_deref())) {
             Some(Ok(index)) if index == suggestion.name() => Verification::Verified {
                 method: "in-memory copy of the schema",

@@ -91,9 +91,17 @@ impl From<&LoaderStatement> for LoaderStatement {
 }
 
 impl LoaderStatement {
+    #[cfg(any(feature = "sqlite", feature = "postgres", test))]
     /// The table without its schema.
     pub(crate) fn bare_table(&self) -> &str {
         bare(&self.table)
+    }
+
+    #[cfg(any(feature = "sqlite", feature = "mysql", test))]
+    /// A composite key's columns after the first (an index led by any key column serves the
+    /// tuple filter); none for a view, whose key is traced through its definition as one column.
+    pub(crate) fn other_key_columns(&self, is_view: bool) -> &[String] {
+        if is_view { &[] } else { self.key_columns.get(1..).unwrap_or_default() }
     }
 
     /// The columns a suggested index gets: the key column(s), then `order_by` when it is not
@@ -252,6 +260,7 @@ pub(crate) fn without_order_by(sql: &str) -> &str {
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "mysql", test))]
 /// The alias under which `sql` filters `table` by the key list (`FROM "table" AS t`, `JOIN
 /// table pt`): the name a plan uses for the rows the index must serve; the bare table name
 /// when it has no alias. A statement reading the table twice (a top-N statement joining the
@@ -275,6 +284,7 @@ pub(crate) fn alias_of(sql: &str, table: &str, key_column: &str) -> String {
     chosen.cloned().unwrap_or_else(|| bare(table).to_owned())
 }
 
+#[cfg(any(feature = "sqlite", feature = "mysql", test))]
 /// Every alias `table` has in `tokens`, in order (its bare name where it has none).
 fn aliases(tokens: &[String], table: &str) -> Vec<String> {
     let wanted = bare(table);
@@ -298,6 +308,7 @@ fn aliases(tokens: &[String], table: &str) -> Vec<String> {
     found
 }
 
+#[cfg(any(feature = "sqlite", feature = "mysql", test))]
 /// Whitespace-separated words of `sql`, with `,`, `(` and `)` as words of their own (quoted
 /// pieces stay whole, comments separate words like whitespace).
 pub(crate) fn tokens(sql: &str) -> Vec<String> {
