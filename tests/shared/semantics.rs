@@ -74,29 +74,7 @@ fn kind() -> Kind {
 // Per-key reference queries (runtime-checked SQL, one statement per key).
 // ---------------------------------------------------------------------------------------------
 
-async fn ref_bot(pool: &DbPool, id: i64) -> Option<Bot> {
-    sqlx::query_as::<_, (i64, String, String, Timestamp)>(query_text(
-        "SELECT id, name, persona, created_at FROM bots WHERE id = $1",
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await
-    .expect("reference query on bots")
-    .map(|(id, name, persona, created_at)| Bot { id, name, persona, created_at })
-}
-
-async fn ref_stances(pool: &DbPool, bot_id: i64) -> Vec<BotStance> {
-    sqlx::query_as::<_, (i64, i64, String, String, f64, Option<String>)>(query_text(
-        "SELECT id, bot_id, topic, stance, strength, note FROM bot_stances WHERE bot_id = $1 ORDER BY id",
-    ))
-    .bind(bot_id)
-    .fetch_all(pool)
-    .await
-    .expect("reference query on bot_stances")
-    .into_iter()
-    .map(|(id, bot_id, topic, stance, strength, note)| BotStance { id, bot_id, topic, stance, strength, note })
-    .collect()
-}
+use backend::reference::{bot as ref_bot, stances as ref_stances};
 
 /// The bots whose name is exactly `name`. SQL `=` is not exact everywhere (MySQL's
 /// `utf8mb4_bin` pads with spaces: `'bot-7 ' = 'bot-7'`), while loaders match rows to keys

@@ -58,6 +58,7 @@ pub fn seed_time() -> Timestamp {
 
 include!("../../shared/seed.rs");
 include!("../../shared/sql.rs");
+include!("../../shared/reference.rs");
 
 /// Columns of `key_samples` beyond the common ones: none on this backend.
 fn extra_columns() -> &'static str {

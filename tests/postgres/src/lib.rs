@@ -74,6 +74,7 @@ pub fn seed_time() -> Timestamp {
 include!("../../shared/seed.rs");
 
 include!("../../shared/sql.rs");
+include!("../../shared/reference.rs");
 
 /// Columns of `key_samples` beyond the common ones: the enum column.
 fn extra_columns() -> &'static str {

@@ -131,3 +131,4 @@ pub fn seed_time() -> Timestamp {
 include!("../../shared/seed.rs");
 
 include!("../../shared/sql.rs");
+include!("../../shared/reference.rs");
