@@ -1,8 +1,10 @@
 //! The batching engine: gathers keys into batches, dispatches one statement per batch (split
-//! into chunks above `max_batch_size`) on a spawned task, and fans the results out by key.
+//! into chunks above `max_batch_size`), inline or on a spawned task, and fans the results out
+//! by key.
 //!
-//! Life of a batch: `Gathering` (callers add keys) -> `Running` (its statement is executing on
-//! a spawned task) -> `Done` (every waiter reads its own key from the shared result map).
+//! Life of a batch: `Gathering` (callers add keys) -> `Running` (its statement is executing,
+//! polled by its waiters or on its own task) -> `Done` (every waiter reads its own key from
+//! the shared result map).
 //!
 //! Hand-off. A `load` future enqueues its key and registers its waker on its first poll (one
 //! lock) and returns `Pending`; the first of them to find the batch gathering also wakes
@@ -10,9 +12,16 @@
 //! sibling future of the same `join!`/`join_all` has enqueued its key, and dispatches the
 //! batch then. Any later poll of any waiter may dispatch it too, and a dispatching waiter
 //! dropped first wakes the others, so dropping the future that opened the batch never stalls
-//! it. Waiters read the outcome without locking once it is set. The statement
-//! runs on its own Tokio task, so dropping waiters never cancels it; a guard completes the
-//! batch with [`Error::Abandoned`] if that task dies, so nobody waits forever.
+//! it. Waiters read the outcome without locking once it is set.
+//!
+//! Where the statement runs. A batch with at most `max_inline_waiters` waiters at dispatch
+//! runs inline ([`Driver`]): the dispatching waiter polls the statement's future in its own
+//! poll, and so does any waiter polled later, with a waker that wakes them all, so a waiter
+//! held without being polled stalls nobody; a waiter dropped while it runs (or more waiters
+//! joining than inline allows) moves it to a spawned task. A larger batch runs on a spawned
+//! Tokio task from the start. Either way dropping waiters never cancels a started statement,
+//! and a guard completes the batch with [`Error::Abandoned`] if its future is dropped
+//! unfinished (its task died, or it panicked), so nobody waits forever.
 //!
 //! Model checking. The engine's tests explore these hand-offs under Shuttle
 //! (`engine_tests::model`): in test builds only, [`preempt`] marks the points where another
@@ -33,6 +42,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::try_join_all;
 
 use crate::cache::{Cache, Cached};
+use crate::driver::Driver;
 use crate::shape::Shape;
 use crate::stats::{CacheCounts, StatsCounters};
 use crate::{BatchQuery, Error, LoaderOptions};
@@ -54,7 +64,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A point where another thread may run first: a scheduling point of the model checker in the
 /// engine's tests (never called with the loader's lock held), nothing otherwise.
 #[inline(always)]
-fn preempt() {
+pub(crate) fn preempt() {
     #[cfg(test)]
     crate::engine_tests::model::seam::preempt();
 }
@@ -139,11 +149,18 @@ pub(crate) struct Batch<K, V> {
     /// while it runs, with the waker it registered, returns without locking.
     dispatched: AtomicBool,
     outcome: OnceLock<Outcome<K, V>>,
+    /// The statement's future while the batch runs inline (polled by its waiters).
+    driver: Driver,
 }
 
 impl<K, V> Batch<K, V> {
     fn new() -> Self {
-        Self { opened_at: tokio::time::Instant::now(), dispatched: AtomicBool::new(false), outcome: OnceLock::new() }
+        Self {
+            opened_at: tokio::time::Instant::now(),
+            dispatched: AtomicBool::new(false),
+            outcome: OnceLock::new(),
+            driver: Driver::default(),
+        }
     }
 
     /// The outcome, once the batch is done.
@@ -346,13 +363,23 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         {
             // Running, and its completion wakes the waker we registered (the outcome is set
             // before the wake-up, so a completion since the check above wakes us again).
-            return Poll::Pending;
+            return self.drive();
         }
         let mut state = lock(&inner.state);
         let (poll, unlocked) = self.poll_locked(inner, &mut state, cx);
         drop(state);
         unlocked.finish();
-        poll
+        match poll {
+            Poll::Ready(()) => Poll::Ready(()),
+            Poll::Pending => self.drive(),
+        }
+    }
+
+    /// Polls the batch's statement if it runs inline (see [`Driver`]); ready if that
+    /// completed the batch.
+    fn drive(&self) -> Poll<()> {
+        self.batch.driver.drive();
+        if self.batch.outcome().is_some() { Poll::Ready(()) } else { Poll::Pending }
     }
 
     /// One poll under the loader's lock; returns what to do once it is released (see
@@ -373,11 +400,19 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
             return pending();
         };
         register(wakers, &mut self.index, cx);
+        let waiters = wakers.len();
         if !self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
             self.waker = Some(cx.waker().clone());
         }
         if !state.is_gathering(&self.batch) {
-            // Running: its completion wakes us.
+            // Running: its completion wakes us. An inline batch that more waiters joined than
+            // inline allows goes to its own task (each of its wake-ups wakes every waiter).
+            if waiters > inner.options.max_inline_waiters
+                && self.batch.driver.is_inline()
+                && let Some(runtime) = Spawner::current()
+            {
+                return (Poll::Pending, Unlocked::HandOff { runtime, batch: Arc::clone(&self.batch) });
+            }
             return pending();
         }
         if first && !self.immediate {
@@ -386,8 +421,16 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
             return pending();
         }
         if state.running.len() >= inner.options.max_concurrent_batches {
-            // Waiting for a running batch to complete: its completion wakes us.
-            return pending();
+            // Waiting for a running batch to complete: its completion wakes us. A running
+            // inline batch's waiters may all be held without being polled, so its wake-ups
+            // wake us too (see `WakeWaiters`) and we drive it.
+            let inline: Vec<_> = state
+                .running
+                .iter()
+                .filter(|slot| slot.batch.driver.is_inline())
+                .map(|slot| Arc::clone(&slot.batch))
+                .collect();
+            return (Poll::Pending, if inline.is_empty() { Unlocked::Nothing } else { Unlocked::Drive(inline) });
         }
         let runtime = match Spawner::current() {
             Some(runtime) => runtime,
@@ -413,6 +456,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         let Some(mut open) = state.gathering.take() else {
             return pending();
         };
+        let inline = open.slot.wakers.len() <= inner.options.max_inline_waiters;
         let requested = std::mem::take(&mut open.keys);
         let keys = state.schedule_dispatched(&open, requested);
         open.slot.batch.dispatched.store(true, Ordering::Release);
@@ -423,7 +467,75 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         // runtime shuts down first.
         let completion =
             Completion { inner: Arc::clone(inner), batch: Arc::clone(&self.batch), keys, completed: false };
-        (Poll::Pending, Unlocked::Run { runtime, completion, stats })
+        (Poll::Pending, Unlocked::Run { runtime, completion, stats, inline })
+    }
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> Drop for Waiter<Q, S> {
+    /// A waiter dropped while its inline batch runs hands the statement to its own task: the
+    /// remaining waiters may never be polled again, and a started statement always completes
+    /// (its answers are cached). Outside a runtime it stays inline: any waiter polled drives it.
+    fn drop(&mut self) {
+        if self.batch.outcome().is_none()
+            && self.batch.driver.is_inline()
+            && let Some(runtime) = Spawner::current()
+            && let Some(future) = self.batch.driver.take()
+        {
+            runtime.spawn(future);
+        }
+    }
+}
+
+/// The waker of an inline batch's statement: wakes every waiter of the batch, so whichever
+/// is polled next drives the statement (see [`Driver`]).
+struct WakeWaiters<Q: BatchQuery, S: Shape<Q>> {
+    inner: Arc<Inner<Q, S>>,
+    batch: Arc<Batch<Q::Key, S::Value>>,
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> WakeWaiters<Q, S> {
+    fn waker(inner: &Arc<Inner<Q, S>>, batch: &Arc<Batch<Q::Key, S::Value>>) -> Waker {
+        Waker::from(Arc::new(Self { inner: Arc::clone(inner), batch: Arc::clone(batch) }))
+    }
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> std::task::Wake for WakeWaiters<Q, S> {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.batch.driver.wake() {
+            return;
+        }
+        // The distinct wakers, without allocating when they are one (futures of one task
+        // share its waker).
+        let mut first: Option<Waker> = None;
+        let mut others: Vec<Waker> = Vec::new();
+        {
+            // No scheduling point in a waker (`lock` has one): wakers run inside other
+            // primitives' wake-up paths, where the model checker must not switch tasks.
+            let state = self.inner.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let running = state.running.iter().find(|slot| Arc::ptr_eq(&slot.batch, &self.batch));
+            // The gathering batch's waiters, when it waits for a running batch to finish.
+            let next = state
+                .gathering
+                .as_ref()
+                .filter(|_| state.running.len() >= self.inner.options.max_concurrent_batches)
+                .map(|open| &open.slot);
+            let mut last: Option<&Waker> = None;
+            for waker in running.into_iter().chain(next).flat_map(|slot| &slot.wakers) {
+                if last.is_some_and(|last| last.will_wake(waker)) {
+                    continue;
+                }
+                last = Some(waker);
+                match first {
+                    None => first = Some(waker.clone()),
+                    Some(_) => others.push(waker.clone()),
+                }
+            }
+        }
+        first.into_iter().chain(others).for_each(Waker::wake);
     }
 }
 
@@ -434,11 +546,20 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
 #[must_use]
 enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
     Nothing,
-    /// Run the batch dispatched under the lock, on its own task.
+    /// Run the batch dispatched under the lock: inline (started by this waiter's poll) or on
+    /// its own task.
     Run {
         runtime: Spawner,
         completion: Completion<Q, S>,
         stats: (u64, u64),
+        inline: bool,
+    },
+    /// Drive running inline batches (this waiter's batch waits for one of them to finish).
+    Drive(Vec<Arc<Batch<Q::Key, S::Value>>>),
+    /// Move an inline batch to its own task.
+    HandOff {
+        runtime: Spawner,
+        batch: Arc<Batch<Q::Key, S::Value>>,
     },
     /// Wake the batch's waiters at the end of the `delay` window.
     Timer {
@@ -459,11 +580,24 @@ impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
         preempt();
         match self {
             Self::Nothing => {}
-            Self::Run { runtime, completion, stats } => {
+            Self::Run { runtime, completion, stats, inline } => {
                 let batch_size = completion.keys.len();
+                let batch = Arc::clone(&completion.batch);
+                let waker = inline.then(|| WakeWaiters::waker(&completion.inner, &batch));
                 // Runs in the dispatching caller's span: its statements count in the caller's
                 // operation.
-                runtime.spawn(crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats)));
+                let future = crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats));
+                match waker {
+                    // The dispatching waiter drives it first, right after this.
+                    Some(waker) => batch.driver.start(Box::pin(future), waker),
+                    None => runtime.spawn(future),
+                }
+            }
+            Self::Drive(batches) => batches.iter().for_each(|batch| batch.driver.drive()),
+            Self::HandOff { runtime, batch } => {
+                if let Some(future) = batch.driver.take() {
+                    runtime.spawn(future);
+                }
             }
             Self::Timer { runtime, guard, deadline } => runtime.spawn(wake_at(guard, deadline)),
             Self::Wake(wakers) => wakers.into_iter().for_each(Waker::wake),
@@ -516,7 +650,12 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
                 let (poll, unlocked) = waiter.poll_locked(inner, &mut state, cx);
                 drop(state);
                 unlocked.finish();
-                poll
+                match poll {
+                    Poll::Ready(()) => Poll::Ready(()),
+                    // Joined a running inline batch: a wake-up its waiters did not act on yet
+                    // (they may be held) is ours to act on.
+                    Poll::Pending => waiter.drive(),
+                }
             }
         };
         match ready {

@@ -2,6 +2,7 @@
 //! `JSON_TABLE` with the SQL type the derive chose for the key type (or that a hand-written
 //! statement reads, e.g. `json_extract(value, '$[0]')` for the first element of a tuple key).
 
+#[cfg(any(feature = "uuid", feature = "chrono"))]
 use std::fmt::Write as _;
 
 /// How a key type is written into the JSON key list; the derive checks at compile time that
@@ -51,7 +52,8 @@ macro_rules! integer_keys {
             const ENCODING: KeyEncoding = KeyEncoding::$encoding;
 
             fn write_json(&self, out: &mut String) {
-                let _ = write!(out, "{self}");
+                // `itoa` (serde_json's own integer formatter): no `fmt` machinery per key.
+                out.push_str(itoa::Buffer::new().format(*self));
             }
         }
     )*};

@@ -67,6 +67,7 @@
 
 mod batch;
 mod cache;
+mod driver;
 mod error;
 mod key;
 mod loader;
@@ -149,6 +150,6 @@ pub use error::Error;
 pub use instrument::loaders::{LoaderInfo, registered_loaders};
 pub use key::{JsonKey, json_keys};
 pub use loader::{GroupLoader, Loader, OneLoader};
-pub use options::{DEFAULT_MAX_BATCH_SIZE, LoaderOptions};
+pub use options::{DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_INLINE_WAITERS, LoaderOptions};
 pub use query::{BatchQuery, BoxFuture};
 pub use stats::LoaderStats;

@@ -45,11 +45,19 @@ use crate::{BatchQuery, Error, LoaderOptions};
 /// [`Error::Database`] (sharing one `sqlx::Error`), none of its keys is cached and the next
 /// batch runs normally. Missing keys are `None` or an empty `Vec`, never an error.
 ///
+/// **Where the statement runs.** A small batch (at most
+/// [`LoaderOptions::max_inline_waiters`] waiting futures, default 32) runs inline: its
+/// statement is polled by its waiters themselves, so it costs no task spawn and no thread
+/// hop; a larger one runs on its own Tokio task.
+///
 /// **Cancellation.** Dropping any `load` future (including the one whose call opened the
-/// batch) never stalls or corrupts other callers: any waiting caller can dispatch the batch,
-/// the statement runs on its own Tokio task, and if that task dies every waiter gets
-/// [`Error::Abandoned`]. Nested loads (issued while another batch of the same or another
-/// loader runs) never wait on their own batch.
+/// batch or drives its statement) never stalls or corrupts other callers: any waiting caller
+/// can dispatch the batch and drive an inline statement, a future dropped while its inline
+/// statement runs hands it to a Tokio task (a started statement completes and is cached), and
+/// if a statement's task dies or the statement panics every waiter gets
+/// [`Error::Abandoned`]. A future held without being polled never stalls the others. Nested
+/// loads (issued while another batch of the same or another loader runs) never wait on their
+/// own batch.
 pub struct Loader<Q: BatchQuery, S: Shape<Q>> {
     inner: Arc<Inner<Q, S>>,
 }

@@ -144,18 +144,25 @@ async fn dropping_the_future_that_opened_the_batch_never_stalls_its_siblings() {
         assert_eq!(counts(loader.stats()), (1, 1, 11), "B");
         assert_eq!(loader.cached_keys(), 11, "the dropped opener's key is answered and cached too");
 
-        // C: the opener dispatched the batch (second poll), then is dropped.
-        let loader = by_id(&source, LoaderOptions::new());
-        let mut opener = Box::pin(loader.load(12));
-        assert!(poll_once(&mut opener).await.is_pending());
-        let mut siblings = Box::pin(join_all((1..=10).map(|k| loader.load(k))));
-        assert!(poll_once(&mut siblings).await.is_pending());
-        assert!(poll_once(&mut opener).await.is_pending());
-        drop(opener);
-        for (key, answer) in (1..=10).zip(siblings.await) {
-            assert_eq!(answer.expect("sibling"), source.by_id(key), "C: key {key}");
+        // C: the opener dispatched the batch (second poll) and its statement is running (on its
+        // own task, or inline: driven by the opener's poll, then handed to a task by the drop),
+        // then the opener is dropped.
+        for options in [LoaderOptions::new(), LoaderOptions::new().max_inline_waiters(0)] {
+            let loader = by_id(&source, options.clone());
+            let mut opener = Box::pin(loader.load(12));
+            assert!(poll_once(&mut opener).await.is_pending());
+            let mut siblings = Box::pin(join_all((1..=10).map(|k| loader.load(k))));
+            assert!(poll_once(&mut siblings).await.is_pending());
+            source.hold();
+            assert!(poll_once(&mut opener).await.is_pending());
+            drop(opener);
+            source.open();
+            for (key, answer) in (1..=10).zip(siblings.await) {
+                assert_eq!(answer.expect("sibling"), source.by_id(key), "C {options:?}: key {key}");
+            }
+            assert_eq!(counts(loader.stats()), (1, 1, 11), "C {options:?}");
+            assert_eq!(loader.cached_keys(), 11, "C {options:?}");
         }
-        assert_eq!(counts(loader.stats()), (1, 1, 11), "C");
 
         // D: polled once with a no-op waker (`now_or_never`) and dropped; nobody else waits.
         let loader = by_id(&source, LoaderOptions::new());
@@ -220,7 +227,7 @@ fn on_short_lived_runtime<T: Send + 'static>(body: impl FnOnce(tokio::runtime::R
 async fn a_batch_task_dropped_with_its_runtime_before_running_abandons_its_waiters() {
     within("batch task dropped with its runtime", async {
         let source = Source::tree(20);
-        let loader = by_id(&source, LoaderOptions::new());
+        let loader = by_id(&source, LoaderOptions::new().max_inline_waiters(0));
         let other = loader.clone();
         let result = on_short_lived_runtime(move |runtime| {
             // The waiter dispatches the batch (spawned on the short-lived runtime, never
@@ -311,10 +318,11 @@ async fn a_batch_dispatched_on_a_runtime_shutting_down_is_abandoned_without_dead
             matches!(poll, Poll::Ready(Err(Error::Abandoned { loader: "FakeById", keys: 1 })))
         };
 
-        // Enqueue, dispatch (the batch task is dropped inside `spawn`), answer.
-        let loader = by_id(&source, LoaderOptions::new());
+        // Enqueue, then dispatch: the batch task is dropped inside `spawn`, and the dispatching
+        // poll already reads the batch's outcome.
+        let loader = by_id(&source, LoaderOptions::new().max_inline_waiters(0));
         let polls = load_during_runtime_shutdown(&loader, Duration::ZERO).await;
-        assert!(polls.len() == 3 && polls[..2].iter().all(Poll::is_pending) && abandoned(&polls[2]), "{polls:?}");
+        assert!(polls.len() == 2 && polls[0].is_pending() && abandoned(&polls[1]), "{polls:?}");
         assert_eq!(loader.stats().failed_batches, 1);
         assert_eq!(loader.cached_keys(), 0);
         assert!(source.calls().is_empty(), "the statement never ran");
@@ -323,13 +331,24 @@ async fn a_batch_dispatched_on_a_runtime_shutting_down_is_abandoned_without_dead
 
         // With a delay: the timer task is dropped inside `spawn` (its guard disarms it), then
         // the window ends and the batch is dispatched as above.
-        let loader = by_id(&source, LoaderOptions::new().delay(Duration::from_millis(200)));
+        let loader = by_id(&source, LoaderOptions::new().delay(Duration::from_millis(200)).max_inline_waiters(0));
         let polls = load_during_runtime_shutdown(&loader, Duration::from_millis(300)).await;
         let last = polls.len() - 1;
         assert!(polls[..last].iter().all(Poll::is_pending) && abandoned(&polls[last]), "{polls:?}");
         assert_eq!(loader.stats().failed_batches, 1);
         assert_eq!(loader.load(1).await.expect("load after the abandoned batch"), source.by_id(1));
         assert_eq!(counts(loader.stats()), (1, 1, 1));
+
+        // Inline (the default for one waiter): the statement runs in the destructor's own
+        // poll, no task is spawned, and the load is answered.
+        let loader = by_id(&source, LoaderOptions::new());
+        let polls = load_during_runtime_shutdown(&loader, Duration::ZERO).await;
+        assert!(
+            matches!(polls.as_slice(), [Poll::Pending, Poll::Ready(Ok(row))] if *row == source.by_id(1)),
+            "{polls:?}"
+        );
+        assert_eq!(counts(loader.stats()), (1, 1, 1));
+        assert_eq!(loader.cached_keys(), 1);
     })
     .await;
 }

@@ -64,21 +64,28 @@ async fn a_failed_chunk_fails_the_whole_batch() {
     .await;
 }
 
-/// A statement that panics kills its batch task: every waiter gets `Abandoned`, the next
+/// A statement that panics kills its batch task, or (inline) is dropped by the waiter that
+/// polled it, without unwinding into that caller: every waiter gets `Abandoned`, the next
 /// batch works.
 #[tokio::test]
 async fn a_panicking_statement_abandons_its_waiters() {
     within("panicking statement", async {
-        let source = Source::tree(30);
-        let loader = by_id(&source, LoaderOptions::new());
-        source.panic_next();
-        let results = join_all([1, 2, 3, 2].map(|k| loader.load(k))).await;
-        for result in results {
-            assert!(matches!(result, Err(Error::Abandoned { loader: "FakeById", keys: 3 })), "{result:?}");
+        for options in [LoaderOptions::new(), LoaderOptions::new().max_inline_waiters(0)] {
+            let source = Source::tree(30);
+            let loader = by_id(&source, options.clone());
+            source.panic_next();
+            let results = join_all([1, 2, 3, 2].map(|k| loader.load(k))).await;
+            for result in results {
+                assert!(
+                    matches!(result, Err(Error::Abandoned { loader: "FakeById", keys: 3 })),
+                    "{options:?}: {result:?}"
+                );
+            }
+            assert_eq!(loader.stats().failed_batches, 1);
+            assert_eq!(loader.cached_keys(), 0);
+            assert_eq!(loader.load(2).await.expect("next batch"), source.by_id(2));
+            assert_eq!(counts(loader.stats()), (2, 2, 4));
         }
-        assert_eq!(loader.stats().failed_batches, 1);
-        assert_eq!(loader.cached_keys(), 0);
-        assert_eq!(loader.load(2).await.expect("next batch"), source.by_id(2));
     })
     .await;
 }

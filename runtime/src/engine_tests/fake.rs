@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -41,6 +42,8 @@ pub(crate) struct Source {
     delay: Mutex<Duration>,
     /// Rows every statement returns on top of the matching ones (keys nobody asked for).
     extra: Mutex<Vec<Row>>,
+    /// The threads every statement started and finished on, in the order they finished.
+    threads: Mutex<Vec<(ThreadId, ThreadId)>>,
 }
 
 impl Source {
@@ -55,6 +58,7 @@ impl Source {
             panic_next: AtomicBool::new(false),
             delay: Mutex::new(Duration::ZERO),
             extra: Mutex::new(Vec::new()),
+            threads: Mutex::new(Vec::new()),
         })
     }
 
@@ -117,7 +121,13 @@ impl Source {
         rows
     }
 
+    /// The threads every statement started and finished on, in the order they finished.
+    pub(crate) fn threads(&self) -> Vec<(ThreadId, ThreadId)> {
+        self.threads.lock().expect("lock").clone()
+    }
+
     async fn run(&self, keys: &[i64], key_of: fn(&Row) -> Option<i64>) -> Result<Vec<Row>, sqlx::Error> {
+        let started_on = std::thread::current().id();
         self.started.fetch_add(1, Ordering::SeqCst);
         let mut gate = self.gate.subscribe();
         let _ = gate.wait_for(|open| *open).await;
@@ -125,6 +135,7 @@ impl Source {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
+        self.threads.lock().expect("lock").push((started_on, std::thread::current().id()));
         assert!(!keys.is_empty(), "the engine never runs a statement without keys");
         let distinct: HashSet<i64> = keys.iter().copied().collect();
         assert_eq!(distinct.len(), keys.len(), "the engine de-duplicates keys: {keys:?}");

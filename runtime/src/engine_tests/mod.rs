@@ -9,6 +9,7 @@ mod cache;
 mod cancellation;
 mod errors;
 mod fake;
+mod inline;
 pub(crate) mod model;
 mod nesting;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures_util::future::join;
 use shuttle::rand::{Rng, thread_rng};
 
-use super::source::{Row, Source, loader};
+use super::source::{Row, Source, fixed_loader, loader};
 use super::{check, join as join_task, lookups, runs, seam, settle, spawn, until};
 use crate::{Error, LoaderOptions};
 
@@ -64,7 +64,8 @@ fn a_batch_task_dying_abandons_every_waiter_of_its_batch() {
         // after it completed (then the abort changes nothing).
         let held = thread_rng().gen_bool(0.5);
         let source = Arc::new(Source::new(1..=3, held));
-        let loader = loader(&source, LoaderOptions::new());
+        // A batch on its own task (inline batches: `inline.rs`).
+        let loader = fixed_loader(&source, LoaderOptions::new().max_inline_waiters(0));
         let first = spawn({
             let loader = loader.clone();
             async move { join(loader.load(1), loader.load(2)).await }

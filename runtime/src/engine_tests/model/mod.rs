@@ -13,6 +13,7 @@ mod clear;
 mod failures;
 mod flights;
 mod hand_off;
+mod inline;
 pub(crate) mod seam;
 mod source;
 

@@ -125,7 +125,14 @@ impl BatchQuery for ById {
     }
 }
 
-/// A one-to-one loader over `source`.
+/// A one-to-one loader over `source`, whose batches run inline (the default) or on their own
+/// task, picked at random per execution, so that every scenario explores both.
 pub(crate) fn loader(source: &std::sync::Arc<Source>, options: LoaderOptions) -> OneLoader<ById> {
+    let on_own_task = shuttle::rand::Rng::gen_bool(&mut shuttle::rand::thread_rng(), 0.5);
+    fixed_loader(source, if on_own_task { options.max_inline_waiters(0) } else { options })
+}
+
+/// A one-to-one loader over `source` with exactly `options`.
+pub(crate) fn fixed_loader(source: &std::sync::Arc<Source>, options: LoaderOptions) -> OneLoader<ById> {
     OneLoader::with_options(ById(std::sync::Arc::clone(source)), options)
 }
