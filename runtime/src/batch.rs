@@ -368,7 +368,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         let mut state = lock(&inner.state);
         let (poll, unlocked) = self.poll_locked(inner, &mut state, cx);
         drop(state);
-        unlocked.finish();
+        unlocked.finish(cx);
         match poll {
             Poll::Ready(()) => Poll::Ready(()),
             Poll::Pending => self.drive(),
@@ -417,10 +417,16 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
         }
         if first && !self.immediate {
             // Let the sibling futures of this task enqueue their keys first.
-            cx.waker().wake_by_ref();
-            return pending();
+            return (Poll::Pending, Unlocked::Yield);
         }
         if state.running.len() >= inner.options.max_concurrent_batches {
+            if first {
+                // `load_many` behind a running batch: let the task's other futures enqueue
+                // first, as `load` does, so that they go in this batch rather than in one
+                // dispatched as soon as the running batch completes (an inline one may
+                // complete while they are still being polled for the first time).
+                return (Poll::Pending, Unlocked::Yield);
+            }
             // Waiting for a running batch to complete: its completion wakes us. A running
             // inline batch's waiters may all be held without being polled, so its wake-ups
             // wake us too (see `WakeWaiters`) and we drive it.
@@ -546,6 +552,8 @@ impl<Q: BatchQuery, S: Shape<Q>> std::task::Wake for WakeWaiters<Q, S> {
 #[must_use]
 enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
     Nothing,
+    /// Wake the polling task once it has yielded to the runtime (a waiter's first poll).
+    Yield,
     /// Run the batch dispatched under the lock: inline (started by this waiter's poll) or on
     /// its own task.
     Run {
@@ -572,14 +580,16 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
-    /// Does it; call with the loader's lock released.
-    fn finish(self) {
-        if matches!(self, Self::Nothing) {
-            return;
+    /// Does it; call with the loader's lock released. `cx`: the polling waiter's.
+    fn finish(self, cx: &Context<'_>) {
+        match self {
+            Self::Nothing => return,
+            Self::Yield => return wake_after_yield(cx),
+            _ => {}
         }
         preempt();
         match self {
-            Self::Nothing => {}
+            Self::Nothing | Self::Yield => {}
             Self::Run { runtime, completion, stats, inline } => {
                 let batch_size = completion.keys.len();
                 let batch = Arc::clone(&completion.batch);
@@ -603,6 +613,19 @@ impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
             Self::Wake(wakers) => wakers.into_iter().for_each(Waker::wake),
         }
     }
+}
+
+/// Wakes the task polling with `cx` once it has yielded to the runtime, as
+/// `tokio::task::yield_now().await` does: on a Tokio worker (or a current-thread runtime's
+/// `block_on`) the wake-up is deferred until the task's poll returns, so that combinators
+/// which re-poll a child that woke itself within their own poll (`FuturesUnordered` drained in
+/// a loop, as async-graphql resolves an object's fields) cannot re-poll the waiter before the
+/// task's other futures had their turn; elsewhere (another runtime's `block_on`, the model
+/// checker) it wakes at once.
+fn wake_after_yield(cx: &Context<'_>) {
+    let mut cx = Context::from_waker(cx.waker());
+    let mut yield_now = std::pin::pin!(tokio::task::yield_now());
+    let _ = yield_now.as_mut().poll(&mut cx);
 }
 
 /// The future of one `load(key)`: looks the key up (cache, scheduled batch, or the gathering
@@ -649,7 +672,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
                 let waiter = this.waiter.insert(Waiter::new(batch, false));
                 let (poll, unlocked) = waiter.poll_locked(inner, &mut state, cx);
                 drop(state);
-                unlocked.finish();
+                unlocked.finish(cx);
                 match poll {
                     Poll::Ready(()) => Poll::Ready(()),
                     // Joined a running inline batch: a wake-up its waiters did not act on yet

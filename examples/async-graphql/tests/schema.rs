@@ -61,18 +61,16 @@ const MESSAGES: u64 = 75;
 async fn loaders_take_one_statement_per_list_field_per_level_and_answer_like_per_item_queries() {
     let (_dir, pool) = database().await;
     let (batched, report) = execute(&pool, Source::batchload(&pool)).await;
-    // One statement per list field and level, as a rule; the engine guarantees at most two (a
-    // load first polled after its level's batch was dispatched joins the next batch): one
-    // fresh-clone run of this test saw the `chats` level in two statements.
-    let per_field = by_summary(&report);
+    // One statement per list field and level. (It used to be two now and then, three once:
+    // async-graphql drains an object's fields from a `FuturesUnordered` in a loop, which
+    // re-polled a load that had woken itself before the other objects' loads were enqueued;
+    // a load's first poll now defers that wake-up until its task yields to the runtime.)
     assert_eq!(
-        per_field.keys().copied().collect::<Vec<_>>(),
-        ["SELECT bot_stances", "SELECT bots", "SELECT chats", "SELECT messages"],
+        by_summary(&report),
+        BTreeMap::from([("SELECT bot_stances", 1), ("SELECT bots", 1), ("SELECT chats", 1), ("SELECT messages", 1)]),
         "{report:#?}"
     );
-    assert_eq!(per_field["SELECT bots"], 1);
-    assert!(per_field.values().all(|&statements| (1..=2).contains(&statements)), "{report:#?}");
-    assert!(report.n_plus_one.is_empty());
+    assert!(report.n_plus_one.is_empty(), "{:#?}", report.n_plus_one);
 
     let (per_item, report) = execute(&pool, Source::PerItem(pool.clone())).await;
     assert_eq!(per_item, batched, "the same response");
@@ -109,7 +107,7 @@ async fn loaders_take_one_statement_per_list_field_per_level_and_answer_like_per
 /// level takes longer than the delay (a debug build, a busy machine), the keys queued after
 /// the timer fired go in another statement, so its count varies from run to run (1 to 10
 /// statements per field, 9 to 17 in all in our runs). batchload's batches are cut when the
-/// resolvers stop polling, so the loaders' count is 4, at most 2 per field.
+/// resolvers stop polling (their task yields to the runtime), so the loaders' count is 4, one per field.
 #[tokio::test]
 async fn async_graphql_dataloader_over_the_same_statements_answers_alike() {
     let (_dir, pool) = database().await;
@@ -127,8 +125,11 @@ async fn async_graphql_dataloader_over_the_same_statements_answers_alike() {
 
 /// The batching rule resolvers depend on: `load` calls polled together share one statement.
 /// `load_many` dispatches at once, so one `load_many` per item sends the first item's key
-/// alone, and the others gather behind that running batch: two statements (two round trips
-/// in sequence) instead of one.
+/// alone, and the others in one or more statements after it: two when the first statement
+/// is still running when they arrive (they gather behind it), more when it already finished
+/// (a small batch's statement runs inline and can finish within its first poll, and the
+/// next `load_many` then dispatches at once too): two or more round trips in sequence
+/// instead of one.
 #[tokio::test]
 async fn per_item_resolvers_must_call_load_not_load_many() {
     let (_dir, pool) = database().await;
@@ -143,6 +144,6 @@ async fn per_item_resolvers_must_call_load_not_load_many() {
         instrument::observe(futures_util::future::try_join_all((1..=50).map(|bot| loader.load_many([bot])))).await;
     assert_eq!(loaded.expect("load_many").len(), 50);
     let report = report.expect("observed");
-    assert_eq!(report.queries, 2);
+    assert!((2..=50).contains(&report.queries), "{report:#?}");
     assert_eq!(report.rows_returned, 51, "every stance of bots 1..=50 (`b % 3` each), once");
 }

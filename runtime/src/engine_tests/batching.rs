@@ -236,3 +236,55 @@ async fn delay_gathers_loads_from_tasks_spawned_apart() {
     })
     .await;
 }
+
+/// An object whose fields are drained from a `FuturesUnordered` in a loop, as async-graphql
+/// resolves an object's fields: its `load` field first, then a field that is ready at once.
+async fn object(loader: &crate::OneLoader<super::fake::ById>, key: i64) -> Option<Row> {
+    use futures_util::StreamExt as _;
+    use futures_util::future::{BoxFuture, FutureExt as _};
+    let mut fields: futures_util::stream::FuturesUnordered<BoxFuture<'_, Option<Option<Row>>>> =
+        futures_util::stream::FuturesUnordered::new();
+    fields.push(async move { Some(loader.load(key).await.expect("load")) }.boxed());
+    fields.push(async { None }.boxed());
+    let mut row = None;
+    while let Some(field) = fields.next().await {
+        if let Some(answer) = field {
+            row = answer;
+        }
+    }
+    row
+}
+
+/// The loop above used to split the objects' loads: the `load` woke itself on its first
+/// poll, the ready field completed, and the loop's next `next()` re-polled the `load` (a
+/// `FuturesUnordered` re-polls a child that woke itself) inside the same poll of the object,
+/// before the other objects had enqueued their keys: the first object's key went alone (the
+/// async-graphql example saw its `chats` level in two statements, once in three). A load's
+/// first poll now defers its wake-up until the task yields to the runtime. In a task and in
+/// the test's own `block_on`.
+#[tokio::test]
+async fn loads_inside_objects_drained_from_futures_unordered_share_one_statement() {
+    within("objects", async {
+        for spawned in [false, true] {
+            let source = Source::tree(100);
+            let loader = by_id(&source, LoaderOptions::new());
+            let objects = {
+                let (loader, source) = (loader.clone(), Arc::clone(&source));
+                async move {
+                    let rows = join_all((1..=20).map(|key| object(&loader, key))).await;
+                    for (key, row) in (1..=20).zip(rows) {
+                        assert_eq!(row, source.by_id(key), "key {key}");
+                    }
+                }
+            };
+            if spawned {
+                tokio::spawn(objects).await.expect("task");
+            } else {
+                objects.await;
+            }
+            assert_eq!(source.calls(), [(1..=20).collect::<Vec<i64>>()], "spawned: {spawned}");
+            assert_eq!(counts(loader.stats()), (1, 1, 20));
+        }
+    })
+    .await;
+}
