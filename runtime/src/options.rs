@@ -91,21 +91,28 @@ impl LoaderOptions {
         self
     }
 
-    /// Where a batch's statement runs. A batch awaited by at most `waiters` `load` /
-    /// `load_many` futures when it is dispatched (default [`DEFAULT_MAX_INLINE_WAITERS`]) runs
-    /// **inline**: its statement's future is polled by the waiters themselves, whichever is
-    /// polled, on their own task and thread, so a small batch costs no task spawn and no
-    /// thread hop (typically 20 to 100 µs on a multi-threaded runtime). A larger batch, or an
-    /// inline one that more than `waiters` futures join while it runs, runs on its own Tokio
-    /// task (one spawn per batch, negligible next to a large statement), because every
-    /// wake-up of an inline statement wakes all its waiters.
+    /// Where a batch's statement runs, decided by how many futures wait for the batch (not
+    /// by its number of keys: one `load_many` of 10,000 keys is one waiter). A batch awaited by
+    /// at most `waiters` `load` / `load_many` futures when it is dispatched (default
+    /// [`DEFAULT_MAX_INLINE_WAITERS`]) runs **inline**: the waiting futures poll its statement
+    /// themselves, on their own task and thread, so the batch costs no task spawn and no
+    /// thread hop (40 to 100 µs per batch measured on a 2-core machine, most of a small
+    /// batch's overhead). A batch with more waiters, or an inline one that more than `waiters`
+    /// futures join while it runs, runs on its own Tokio task instead: every wake-up of an
+    /// inline statement wakes all its waiters, which costs more than one spawn once they are
+    /// many.
     ///
-    /// Guarantees are the same either way: a started statement runs to completion even if
-    /// its waiters are dropped (a waiter dropped while its inline statement runs hands the
-    /// statement to a spawned task), no waiter
-    /// held without being polled can stall the others (any waiter polled drives it), and a
-    /// statement that panics or whose task dies answers every waiter with
-    /// [`Error::Abandoned`](crate::Error::Abandoned). `0` runs every batch on its own task.
+    /// The guarantees are the same either way: a started statement runs to completion even
+    /// if its waiters are dropped (a waiter dropped while its inline statement runs hands the
+    /// statement to a spawned task); a waiter held without being polled stalls nobody (any
+    /// other waiter polled after a wake-up drives the statement); a statement that panics or
+    /// whose task dies answers every waiter with [`Error::Abandoned`](crate::Error::Abandoned).
+    ///
+    /// When to change it: `0` runs every batch on its own task, e.g. to keep a statement's
+    /// I/O out of the waiting task's cooperative budget, or so that statements progress on
+    /// the runtime's workers while the waiting task does other work between polls; a larger
+    /// value keeps bigger batches inline, cheap when their waiters share a waker (futures
+    /// joined by `join!`, or by `join_all` up to 30 of them, are woken once per wake-up).
     pub const fn max_inline_waiters(mut self, waiters: usize) -> Self {
         self.max_inline_waiters = waiters;
         self
