@@ -106,7 +106,7 @@ async fn loaders_take_one_statement_per_list_field_per_level_and_answer_like_per
 /// and at least one statement per list field. Its batches are cut by a timer: when resolving a
 /// level takes longer than the delay (a debug build, a busy machine), the keys queued after
 /// the timer fired go in another statement, so its count varies from run to run (1 to 10
-/// statements per field, 9 to 17 in all in our runs). batchload's batches are cut when the
+/// statements per field, 4 to 17 in all in our runs). batchload's batches are cut when the
 /// resolvers stop polling (their task yields to the runtime), so the loaders' count is 4, one per field.
 #[tokio::test]
 async fn async_graphql_dataloader_over_the_same_statements_answers_alike() {
