@@ -58,6 +58,12 @@ pub(crate) type Outcome<K, V> = Result<Arc<Map<K, V>>, Error>;
 /// panic elsewhere must not turn every later load into a panic.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     preempt();
+    lock_here(mutex)
+}
+
+/// [`lock`] without its scheduling point, for wakers (they run inside other primitives'
+/// wake-up paths, where the model checker must not switch tasks) and the driver's own lock.
+pub(crate) fn lock_here<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -365,7 +371,18 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
             // before the wake-up, so a completion since the check above wakes us again).
             return self.drive();
         }
-        let mut state = lock(&inner.state);
+        self.poll_under(inner, lock(&inner.state), cx)
+    }
+
+    /// One poll under the loader's lock `state` (released here), then what it leaves for
+    /// after the lock (see [`Unlocked`]); if still pending, drives the batch's inline
+    /// statement: a wake-up its other waiters did not act on (they may be held) is ours too.
+    fn poll_under(
+        &mut self,
+        inner: &Arc<Inner<Q, S>>,
+        mut state: MutexGuard<'_, State<Q::Key, S::Value>>,
+        cx: &Context<'_>,
+    ) -> Poll<()> {
         let (poll, unlocked) = self.poll_locked(inner, &mut state, cx);
         drop(state);
         unlocked.finish(cx);
@@ -519,9 +536,8 @@ impl<Q: BatchQuery, S: Shape<Q>> std::task::Wake for WakeWaiters<Q, S> {
         let mut first: Option<Waker> = None;
         let mut others: Vec<Waker> = Vec::new();
         {
-            // No scheduling point in a waker (`lock` has one): wakers run inside other
-            // primitives' wake-up paths, where the model checker must not switch tasks.
-            let state = self.inner.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // No scheduling point in a waker (see `lock_here`).
+            let state = lock_here(&self.inner.state);
             let running = state.running.iter().find(|slot| Arc::ptr_eq(&slot.batch, &self.batch));
             // The gathering batch's waiters, when it waits for a running batch to finish.
             let next = state
@@ -669,16 +685,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
                     return Poll::Ready(Ok(cached.value_for(&this.key)));
                 }
                 let batch = Arc::clone(state.schedule(&this.key));
-                let waiter = this.waiter.insert(Waiter::new(batch, false));
-                let (poll, unlocked) = waiter.poll_locked(inner, &mut state, cx);
-                drop(state);
-                unlocked.finish(cx);
-                match poll {
-                    Poll::Ready(()) => Poll::Ready(()),
-                    // Joined a running inline batch: a wake-up its waiters did not act on yet
-                    // (they may be held) is ours to act on.
-                    Poll::Pending => waiter.drive(),
-                }
+                this.waiter.insert(Waiter::new(batch, false)).poll_under(inner, state, cx)
             }
         };
         match ready {

@@ -16,7 +16,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Mutex, TryLockError};
 use std::task::{Context, Poll, Waker};
 
 /// A batch's statement, run to completion, type-erased.
@@ -40,7 +40,7 @@ impl Driver {
     /// Starts driving `future` inline, woken through `waker` (which wakes every waiter of the
     /// batch and calls [`Driver::wake`]).
     pub(crate) fn start(&self, future: BatchFuture, waker: Waker) {
-        *lock_ignoring_poison(&self.future) = Some((future, waker));
+        *super::batch::lock_here(&self.future) = Some((future, waker));
         // Its first poll is due.
         self.woken.store(true, Ordering::SeqCst);
         self.inline.store(true, Ordering::Release);
@@ -106,8 +106,4 @@ impl Driver {
         self.inline.store(false, Ordering::Release);
         Some(future)
     }
-}
-
-fn lock_ignoring_poison<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
