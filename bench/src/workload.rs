@@ -9,6 +9,8 @@
 //!   `id = ANY($1)` bound as a `BIGINT[]`), rows put in a `HashMap`: the physical limit;
 //! * `loader_concurrent`: a fresh derived loader (`BotById`, cache cold), N concurrent
 //!   `load(k)` joined in the measuring task (`try_join_all`);
+//! * `loader_shared`: as `loader_concurrent` with `load_shared(k)`: each caller gets a
+//!   handle on the batch's rows instead of its own copy;
 //! * `loader_many`: a fresh loader, one `load_many` of the N keys;
 //! * `loader_chunked`: as `loader_concurrent` with `max_batch_size(`[`CHUNK_KEYS`]`)`: above
 //!   200 keys the batch runs as concurrent chunks (five statements at N = 1,000, as
@@ -37,6 +39,8 @@ pub enum Workload {
     Handwritten,
     /// N concurrent `load(k)` through a fresh derived loader.
     LoaderConcurrent,
+    /// N concurrent `load_shared(k)` through a fresh derived loader (rows shared, not copied).
+    LoaderShared,
     /// One `load_many` of the N keys through a fresh derived loader.
     LoaderMany,
     /// N concurrent `load(k)` through a fresh loader with `max_batch_size(CHUNK_KEYS)`.
@@ -58,9 +62,10 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the order of the JSON document.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Handwritten,
         Self::LoaderConcurrent,
+        Self::LoaderShared,
         Self::LoaderMany,
         Self::LoaderChunked,
         Self::NPlusOne,
@@ -76,6 +81,7 @@ impl Workload {
         match self {
             Self::Handwritten => "handwritten",
             Self::LoaderConcurrent => "loader_concurrent",
+            Self::LoaderShared => "loader_shared",
             Self::LoaderMany => "loader_many",
             Self::LoaderChunked => "loader_chunked",
             Self::NPlusOne => "n_plus_one",
@@ -271,6 +277,11 @@ macro_rules! backend_workloads {
                 Workload::LoaderConcurrent => {
                     let loader = BotById::new(pool.clone());
                     let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
+                    rows.iter().filter(|row| row.is_some()).count()
+                }
+                Workload::LoaderShared => {
+                    let loader = BotById::new(pool.clone());
+                    let rows = try_join_all(keys.iter().map(|&key| loader.load_shared(key))).await.expect("load");
                     rows.iter().filter(|row| row.is_some()).count()
                 }
                 Workload::LoaderChunked => {

@@ -137,6 +137,12 @@ struct Gathering<K, V> {
     /// Keys in request order, possibly repeated (a key requested twice while gathering).
     keys: Vec<K>,
     timer_armed: bool,
+    /// A [`DispatchAtYield`] is armed for this batch and has not fired: waiters joining it
+    /// need not wake themselves.
+    dispatch_armed: bool,
+    /// Index in `slot.wakers` of the waiter that armed it (the waiters from there on joined
+    /// while it was armed).
+    armed_from: usize,
 }
 
 /// A batch that is not done yet, and the wakers of its waiters.
@@ -222,6 +228,8 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
             slot: Slot { batch: Arc::new(Batch::new()), wakers: Vec::new() },
             keys: Vec::new(),
             timer_armed: false,
+            dispatch_armed: false,
+            armed_from: 0,
         });
         open.keys.push(key.clone());
         &open.slot.batch
@@ -385,7 +393,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
     ) -> Poll<()> {
         let (poll, unlocked) = self.poll_locked(inner, &mut state, cx);
         drop(state);
-        unlocked.finish(cx);
+        unlocked.finish(Some(cx));
         match poll {
             Poll::Ready(()) => Poll::Ready(()),
             Poll::Pending => self.drive(),
@@ -433,7 +441,21 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
             return pending();
         }
         if first && !self.immediate {
-            // Let the sibling futures of this task enqueue their keys first.
+            // Let the sibling futures of this task enqueue their keys first: one dispatcher
+            // per batch fires once the task has yielded (the waiters that join meanwhile
+            // wait for it), or, with a `delay` window, each waiter wakes itself.
+            if inner.options.delay.is_zero()
+                && defers_wake_ups()
+                && let Some(open) = state.gathering.as_mut()
+            {
+                if open.dispatch_armed {
+                    return pending();
+                }
+                open.dispatch_armed = true;
+                open.armed_from = self.index.unwrap_or_default();
+                let dispatcher = DispatchAtYield::new(inner, &self.batch);
+                return (Poll::Pending, Unlocked::Arm(dispatcher));
+            }
             return (Poll::Pending, Unlocked::Yield);
         }
         if state.running.len() >= inner.options.max_concurrent_batches {
@@ -476,22 +498,36 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
                 return pending();
             }
         }
-        let Some(mut open) = state.gathering.take() else {
-            return pending();
-        };
-        let inline = open.slot.wakers.len() <= inner.options.max_inline_waiters;
-        let requested = std::mem::take(&mut open.keys);
-        let keys = state.schedule_dispatched(&open, requested);
-        open.slot.batch.dispatched.store(true, Ordering::Release);
-        state.running.push(open.slot);
-        let stats = (std::mem::take(&mut state.cache_hits), std::mem::take(&mut state.cache_misses));
-        // The guard is created before the task and moved into it, so the batch is completed
-        // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
-        // runtime shuts down first.
-        let completion =
-            Completion { inner: Arc::clone(inner), batch: Arc::clone(&self.batch), keys, completed: false };
-        (Poll::Pending, Unlocked::Run { runtime, completion, stats, inline })
+        (Poll::Pending, dispatch(inner, state, runtime, None, true))
     }
+}
+
+/// Dispatches the gathering batch of `state` (none: does nothing): schedules its keys, moves
+/// it to the running batches and returns the run to start once the lock is released, inline
+/// when `allow_inline` and it has at most `max_inline_waiters` waiters. `caller`: whose span
+/// and load site the batch records (`None`: the current ones, a waiter dispatching).
+fn dispatch<Q: BatchQuery, S: Shape<Q>>(
+    inner: &Arc<Inner<Q, S>>,
+    state: &mut State<Q::Key, S::Value>,
+    runtime: Spawner,
+    caller: Option<crate::instrument::BatchCaller>,
+    allow_inline: bool,
+) -> Unlocked<Q, S> {
+    let Some(mut open) = state.gathering.take() else {
+        return Unlocked::Nothing;
+    };
+    let inline = allow_inline && open.slot.wakers.len() <= inner.options.max_inline_waiters;
+    let requested = std::mem::take(&mut open.keys);
+    let keys = state.schedule_dispatched(&open, requested);
+    open.slot.batch.dispatched.store(true, Ordering::Release);
+    let batch = Arc::clone(&open.slot.batch);
+    state.running.push(open.slot);
+    let stats = (std::mem::take(&mut state.cache_hits), std::mem::take(&mut state.cache_misses));
+    // The guard is created before the task and moved into it, so the batch is completed
+    // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
+    // runtime shuts down first.
+    let completion = Completion { inner: Arc::clone(inner), batch, keys, completed: false };
+    Unlocked::Run { runtime, completion, stats, inline, caller }
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Drop for Waiter<Q, S> {
@@ -561,6 +597,118 @@ impl<Q: BatchQuery, S: Shape<Q>> std::task::Wake for WakeWaiters<Q, S> {
     }
 }
 
+/// The dispatcher of a gathering batch (`delay` zero): armed by the batch's first waiter on
+/// its first poll, it fires once the task polling that waiter has yielded to the runtime
+/// (Tokio's `yield_now` deferral), i.e. after every sibling future of the same `join_all` has
+/// enqueued its key, without a poll of any waiter. Firing, it dispatches a batch with more
+/// than `max_inline_waiters` waiters on its own task from there (its waiters are next polled
+/// when it completes, instead of each being polled once more to dispatch it), and wakes the
+/// waiters of a smaller one, the first of which to be polled runs it inline. Where the
+/// wake-up cannot be deferred (outside a Tokio runtime's scheduler: it happens during the
+/// arming poll), it falls back to what `Yield` does: the waiters that joined meanwhile are
+/// woken and dispatch on their next poll.
+///
+/// It fires whatever happens to the waiters (dropped or held), so waiters joining an armed
+/// batch need not wake themselves; any waiter polled again before it fires may still
+/// dispatch the batch (it then finds the batch gone and does nothing).
+pub(crate) struct DispatchAtYield<Q: BatchQuery, S: Shape<Q>> {
+    inner: Arc<Inner<Q, S>>,
+    batch: Arc<Batch<Q::Key, S::Value>>,
+    /// The arming waiter's span and load site, recorded by a batch dispatched on firing.
+    caller: Mutex<Option<crate::instrument::BatchCaller>>,
+    /// Set during the arming poll: a wake-up then is not a deferred one.
+    arming: AtomicBool,
+    woke_while_arming: AtomicBool,
+    fired: AtomicBool,
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
+    fn new(inner: &Arc<Inner<Q, S>>, batch: &Arc<Batch<Q::Key, S::Value>>) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Arc::clone(inner),
+            batch: Arc::clone(batch),
+            caller: Mutex::new(None),
+            arming: AtomicBool::new(false),
+            woke_while_arming: AtomicBool::new(false),
+            fired: AtomicBool::new(false),
+        })
+    }
+
+    /// Schedules the firing (called by the arming waiter, lock released).
+    fn arm(self: Arc<Self>) {
+        *lock_here(&self.caller) = Some(crate::instrument::BatchCaller::captured());
+        #[cfg(test)]
+        if crate::engine_tests::model::seam::active() {
+            // The model fires it from a task of its own, at any later point of a schedule.
+            return crate::engine_tests::model::seam::defer(Waker::from(self));
+        }
+        let waker = Waker::from(Arc::clone(&self));
+        self.arming.store(true, Ordering::SeqCst);
+        let mut cx = Context::from_waker(&waker);
+        let _ = std::pin::pin!(tokio::task::yield_now()).poll(&mut cx);
+        self.arming.store(false, Ordering::SeqCst);
+        if self.woke_while_arming.load(Ordering::SeqCst) {
+            self.fall_back();
+        }
+    }
+
+    /// The wake-up was not deferred: disarms, and wakes the waiters that joined since the
+    /// arming (the arming one included), which dispatch on their next poll.
+    fn fall_back(&self) {
+        let wakers = {
+            let mut state = lock(&self.inner.state);
+            match state.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, &self.batch)) {
+                Some(open) if open.dispatch_armed => {
+                    open.dispatch_armed = false;
+                    open.slot.wakers.get(open.armed_from..).unwrap_or_default().to_vec()
+                }
+                _ => return,
+            }
+        };
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Dispatches or wakes the batch, if it is still gathering.
+    fn fire(&self) {
+        let unlocked = {
+            let mut state = lock(&self.inner.state);
+            let limit = self.inner.options.max_concurrent_batches;
+            let blocked = state.running.len() >= limit;
+            let Some(open) = state.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, &self.batch)) else {
+                return;
+            };
+            open.dispatch_armed = false;
+            let spawned = open.slot.wakers.len() > self.inner.options.max_inline_waiters;
+            match Spawner::current() {
+                Some(runtime) if spawned && !blocked => {
+                    let caller = lock_here(&self.caller).take();
+                    dispatch(&self.inner, &mut state, runtime, caller, false)
+                }
+                // Behind a running batch, a small batch, or no runtime: the waiters take
+                // over (a running batch's completion wakes them anyway).
+                _ => Unlocked::Wake(open.slot.wakers.clone()),
+            }
+        };
+        unlocked.finish(None);
+    }
+}
+
+impl<Q: BatchQuery, S: Shape<Q>> std::task::Wake for DispatchAtYield<Q, S> {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.arming.load(Ordering::SeqCst) {
+            self.woke_while_arming.store(true, Ordering::SeqCst);
+            return;
+        }
+        if !self.fired.swap(true, Ordering::SeqCst) {
+            self.fire();
+        }
+    }
+}
+
 /// What a waiter's poll leaves for after the loader's lock is released: spawning a task or
 /// waking waiters. Never under the lock: a runtime that is shutting down drops a task
 /// spawned on it at once, inside `spawn`, and the batch's completion guard (or the timer's)
@@ -570,6 +718,8 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
     Nothing,
     /// Wake the polling task once it has yielded to the runtime (a waiter's first poll).
     Yield,
+    /// Arm the batch's dispatcher (the first waiter's first poll).
+    Arm(Arc<DispatchAtYield<Q, S>>),
     /// Run the batch dispatched under the lock: inline (started by this waiter's poll) or on
     /// its own task.
     Run {
@@ -577,6 +727,8 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
         completion: Completion<Q, S>,
         stats: (u64, u64),
         inline: bool,
+        /// Whose span and load site the batch records; `None`: the current ones.
+        caller: Option<crate::instrument::BatchCaller>,
     },
     /// Drive running inline batches (this waiter's batch waits for one of them to finish).
     Drive(Vec<Arc<Batch<Q::Key, S::Value>>>),
@@ -596,23 +748,26 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
-    /// Does it; call with the loader's lock released. `cx`: the polling waiter's.
-    fn finish(self, cx: &Context<'_>) {
+    /// Does it; call with the loader's lock released. `cx`: the polling waiter's (`None`
+    /// from a dispatcher, which leaves neither `Yield` nor `Arm`).
+    fn finish(self, cx: Option<&Context<'_>>) {
         match self {
             Self::Nothing => return,
-            Self::Yield => return wake_after_yield(cx),
+            Self::Yield => return cx.into_iter().for_each(wake_after_yield),
+            Self::Arm(dispatcher) => return dispatcher.arm(),
             _ => {}
         }
         preempt();
         match self {
-            Self::Nothing | Self::Yield => {}
-            Self::Run { runtime, completion, stats, inline } => {
+            Self::Nothing | Self::Yield | Self::Arm(_) => {}
+            Self::Run { runtime, completion, stats, inline, caller } => {
                 let batch_size = completion.keys.len();
                 let batch = Arc::clone(&completion.batch);
                 let waker = inline.then(|| WakeWaiters::waker(&completion.inner, &batch));
                 // Runs in the dispatching caller's span: its statements count in the caller's
                 // operation.
-                let future = crate::instrument::in_batch_span::<Q, _>(batch_size, run(completion, stats));
+                let caller = caller.unwrap_or_else(crate::instrument::BatchCaller::current);
+                let future = crate::instrument::in_batch_span::<Q, _>(caller, batch_size, run(completion, stats));
                 match waker {
                     // The dispatching waiter drives it first, right after this.
                     Some(waker) => batch.driver.start(Box::pin(future), waker),
@@ -631,6 +786,18 @@ impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
     }
 }
 
+/// Whether a wake-up can be deferred until the polling task yields (see
+/// [`DispatchAtYield`]): inside a Tokio task (a worker's, or a current-thread runtime's), or
+/// in a model. Elsewhere (`Runtime::block_on` of a multi-thread runtime, another executor)
+/// Tokio's `yield_now` wakes at once, and every waiter wakes itself instead.
+fn defers_wake_ups() -> bool {
+    #[cfg(test)]
+    if crate::engine_tests::model::seam::active() {
+        return true;
+    }
+    tokio::task::try_id().is_some()
+}
+
 /// Wakes the task polling with `cx` once it has yielded to the runtime, as
 /// `tokio::task::yield_now().await` does: on a Tokio worker (or a current-thread runtime's
 /// `block_on`) the wake-up is deferred until the task's poll returns, so that combinators
@@ -644,33 +811,68 @@ fn wake_after_yield(cx: &Context<'_>) {
     let _ = yield_now.as_mut().poll(&mut cx);
 }
 
-/// The future of one `load(key)`: looks the key up (cache, scheduled batch, or the gathering
-/// batch) and registers its waker under one lock, then reads its own answer from the
-/// batch's outcome without locking.
-pub(crate) struct LoadOne<'a, Q: BatchQuery, S: Shape<Q>> {
+/// How a `load` future hands out its answer: [`Owned`] (a copy) or [`Sharing`] (a
+/// [`Shared`](crate::Shared) handle on the batch's result or cache entry).
+pub(crate) trait Output<K, V> {
+    type Out;
+
+    /// The answer for `key` from a cache entry.
+    fn cached(cached: Cached<K, V>, key: &K) -> Self::Out;
+
+    /// The answer for `key` from its batch's result map.
+    fn batch(answers: &Arc<Map<K, V>>, key: &K) -> Self::Out;
+}
+
+/// `load`'s output: the caller's own copy of the answer.
+pub(crate) struct Owned;
+
+/// `load_shared`'s output: the answer shared with the loader.
+pub(crate) struct Sharing;
+
+impl<K: Eq + std::hash::Hash, V: Clone + Default> Output<K, V> for Owned {
+    type Out = V;
+
+    fn cached(cached: Cached<K, V>, key: &K) -> V {
+        cached.value_for(key)
+    }
+
+    fn batch(answers: &Arc<Map<K, V>>, key: &K) -> V {
+        answers.get(key).cloned().unwrap_or_default()
+    }
+}
+
+impl<K: Eq + std::hash::Hash + Clone, V: Default> Output<K, V> for Sharing {
+    type Out = crate::Shared<K, V>;
+
+    fn cached(cached: Cached<K, V>, key: &K) -> Self::Out {
+        crate::Shared::new(cached, key.clone())
+    }
+
+    fn batch(answers: &Arc<Map<K, V>>, key: &K) -> Self::Out {
+        crate::Shared::new(Cached::Batch(Arc::clone(answers)), key.clone())
+    }
+}
+
+/// The future of one `load(key)` (or `load_shared`, by `O`): looks the key up (cache,
+/// scheduled batch, or the gathering batch) and registers its waker under one lock, then reads
+/// its own answer from the batch's outcome without locking.
+pub(crate) struct LoadOne<'a, Q: BatchQuery, S: Shape<Q>, O = Owned> {
     inner: &'a Arc<Inner<Q, S>>,
     key: Q::Key,
     waiter: Option<Waiter<Q, S>>,
+    _output: PhantomData<fn() -> O>,
 }
 
-impl<Q: BatchQuery, S: Shape<Q>> Unpin for LoadOne<'_, Q, S> {}
+impl<Q: BatchQuery, S: Shape<Q>, O> Unpin for LoadOne<'_, Q, S, O> {}
 
-impl<'a, Q: BatchQuery, S: Shape<Q>> LoadOne<'a, Q, S> {
+impl<'a, Q: BatchQuery, S: Shape<Q>, O> LoadOne<'a, Q, S, O> {
     pub(crate) fn new(inner: &'a Arc<Inner<Q, S>>, key: Q::Key) -> Self {
-        Self { inner, key, waiter: None }
+        Self { inner, key, waiter: None, _output: PhantomData }
     }
 }
 
-/// The caller's own copy of `key`'s answer in `outcome`.
-fn answer<K: Eq + std::hash::Hash, V: Clone + Default>(outcome: &Outcome<K, V>, key: &K) -> Result<V, Error> {
-    match outcome {
-        Ok(answers) => Ok(answers.get(key).cloned().unwrap_or_default()),
-        Err(error) => Err(error.clone()),
-    }
-}
-
-impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
-    type Output = Result<S::Value, Error>;
+impl<Q: BatchQuery, S: Shape<Q>, O: Output<Q::Key, S::Value>> Future for LoadOne<'_, Q, S, O> {
+    type Output = Result<O::Out, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
@@ -682,17 +884,19 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for LoadOne<'_, Q, S> {
                 if let Some(cached) = state.cache.get(&this.key) {
                     state.hit();
                     drop(state);
-                    return Poll::Ready(Ok(cached.value_for(&this.key)));
+                    return Poll::Ready(Ok(O::cached(cached, &this.key)));
                 }
                 let batch = Arc::clone(state.schedule(&this.key));
                 this.waiter.insert(Waiter::new(batch, false)).poll_under(inner, state, cx)
             }
         };
         match ready {
-            Poll::Ready(()) => {
-                let outcome = this.waiter.as_ref().and_then(|waiter| waiter.batch.outcome());
-                Poll::Ready(outcome.map_or(Ok(S::Value::default()), |outcome| answer(outcome, &this.key)))
-            }
+            Poll::Ready(()) => match this.waiter.as_ref().and_then(|waiter| waiter.batch.outcome()) {
+                Some(Ok(answers)) => Poll::Ready(Ok(O::batch(answers, &this.key))),
+                Some(Err(error)) => Poll::Ready(Err(error.clone())),
+                // Ready means the outcome is set: unreachable, answered as "no rows".
+                None => Poll::Ready(Ok(O::batch(&Arc::default(), &this.key))),
+            },
             Poll::Pending => Poll::Pending,
         }
     }

@@ -14,24 +14,34 @@ use crate::batch::Map;
 pub(crate) enum Cached<K, V> {
     /// The answer is `map[key]`, or `V::default()` (no rows) when the key is absent.
     Batch(Arc<Map<K, V>>),
-    /// A value given to `prime`.
-    Primed(V),
+    /// A value given to `prime` (shared with the handles that read it, like a batch's map).
+    Primed(Arc<V>),
+}
+
+impl<K: Eq + Hash, V> Cached<K, V> {
+    /// The answer for `key`; `None` when it is "no rows" (absent from its batch's map).
+    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+        match self {
+            Cached::Batch(map) => map.get(key),
+            Cached::Primed(value) => Some(value),
+        }
+    }
+}
+
+impl<K, V> Cached<K, V> {
+    /// Another handle on the same answer (an `Arc` clone).
+    pub(crate) fn share(&self) -> Self {
+        match self {
+            Cached::Batch(map) => Cached::Batch(Arc::clone(map)),
+            Cached::Primed(value) => Cached::Primed(Arc::clone(value)),
+        }
+    }
 }
 
 impl<K: Eq + Hash, V: Clone + Default> Cached<K, V> {
     /// The caller's own copy of the answer for `key`.
     pub(crate) fn value_for(&self, key: &K) -> V {
-        match self {
-            Cached::Batch(map) => map.get(key).cloned().unwrap_or_default(),
-            Cached::Primed(value) => value.clone(),
-        }
-    }
-
-    fn share(&self) -> Self {
-        match self {
-            Cached::Batch(map) => Cached::Batch(Arc::clone(map)),
-            Cached::Primed(value) => Cached::Primed(value.clone()),
-        }
+        self.get(key).cloned().unwrap_or_default()
     }
 }
 
@@ -116,9 +126,11 @@ impl<K: Eq + Hash + Clone, V: Clone + Default> Cache<K, V> {
         match &mut self.store {
             Store::Off => {}
             Store::Unbounded(entries) => {
-                entries.insert(key, Cached::Primed(value));
+                entries.insert(key, Cached::Primed(Arc::new(value)));
             }
-            Store::Bounded(entries) => Self::insert_bounded(entries, &mut self.evictions, key, Cached::Primed(value)),
+            Store::Bounded(entries) => {
+                Self::insert_bounded(entries, &mut self.evictions, key, Cached::Primed(Arc::new(value)));
+            }
         }
     }
 

@@ -75,6 +75,7 @@ mod options;
 mod query;
 mod relation;
 mod shape;
+mod shared;
 mod stats;
 
 #[cfg(test)]
@@ -152,4 +153,5 @@ pub use key::{JsonKey, json_keys};
 pub use loader::{GroupLoader, Loader, OneLoader};
 pub use options::{DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_INLINE_WAITERS, LoaderOptions};
 pub use query::{BatchQuery, BoxFuture};
+pub use shared::Shared;
 pub use stats::LoaderStats;

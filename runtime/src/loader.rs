@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
-use crate::batch::{BatchWait, Inner, LoadOne, Lookup, Outcome};
+use crate::batch::{BatchWait, Inner, LoadOne, Lookup, Outcome, Owned, Sharing};
 use crate::shape::{Grouped, Shape, Unique};
-use crate::{BatchQuery, Error, LoaderOptions};
+use crate::{BatchQuery, Error, LoaderOptions, Shared};
 
 /// A DataLoader for one [`BatchQuery`]: gathers concurrent requests for keys into one
 /// statement per batch, de-duplicates them, caches the answers and hands every caller the
@@ -113,7 +113,24 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
     /// at a time is reported at the line that called `load`.
     #[track_caller]
     pub fn load(&self, key: Q::Key) -> impl Future<Output = Result<S::Value, Error>> + '_ {
-        crate::__private::located(std::panic::Location::caller(), async move { LoadOne::new(&self.inner, key).await })
+        crate::__private::located(std::panic::Location::caller(), async move {
+            LoadOne::<Q, S, Owned>::new(&self.inner, key).await
+        })
+    }
+
+    /// [`load`](Self::load) without copying the answer: a [`Shared`] handle on the batch's
+    /// result (or the cache entry) that dereferences to the `Option<Row>` / `Vec<Row>`, for
+    /// large rows, or rows read by many callers, that need not be owned. Same batching,
+    /// cache and statement ([`BatchQuery::SQL`], once per batch) as `load`; the handle keeps
+    /// its batch's rows alive while it lives (see [`Shared`]).
+    ///
+    /// # Errors
+    /// As [`load`](Self::load).
+    #[track_caller]
+    pub fn load_shared(&self, key: Q::Key) -> impl Future<Output = Result<Shared<Q::Key, S::Value>, Error>> + '_ {
+        crate::__private::located(std::panic::Location::caller(), async move {
+            LoadOne::<Q, S, Sharing>::new(&self.inner, key).await
+        })
     }
 
     /// [`load`](Self::load) for a nullable key: `None` resolves at once to `None` / an empty

@@ -7,6 +7,7 @@
 mod batching;
 mod cache;
 mod cancellation;
+mod dispatch;
 mod errors;
 mod fake;
 mod inline;
@@ -19,7 +20,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 /// Upper bound for every test body: a hang fails instead of blocking the run.
-const LIMIT: Duration = Duration::from_secs(30);
+pub(super) const LIMIT: Duration = Duration::from_secs(30);
 
 async fn within<F: Future>(what: &str, future: F) -> F::Output {
     match tokio::time::timeout(LIMIT, future).await {

@@ -167,10 +167,33 @@ impl Visit for LoaderName {
     fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
 }
 
+/// Whose batch it is: the span and `load` call site of the caller that dispatches a batch,
+/// and the tracing dispatcher to use when it was captured away from where the batch starts
+/// (a batch dispatcher fires outside the caller's poll, where a dispatcher the caller's
+/// future set, e.g. with `WithSubscriber`, is not the default).
+pub(crate) struct BatchCaller {
+    span: Span,
+    load_site: Option<&'static Location<'static>>,
+    dispatch: Option<tracing::Dispatch>,
+}
+
+impl BatchCaller {
+    /// The caller being polled on this thread, for a batch started here.
+    pub(crate) fn current() -> Self {
+        Self { span: Span::current(), load_site: super::call_path::current_load_site(), dispatch: None }
+    }
+
+    /// The caller being polled on this thread, with its dispatcher, for a batch started later
+    /// elsewhere.
+    pub(crate) fn captured() -> Self {
+        Self { dispatch: Some(tracing::dispatcher::get_default(Clone::clone)), ..Self::current() }
+    }
+}
+
 /// Wraps the task that runs one loader batch so that its statements belong to the operation
-/// that dispatched it: the task runs inside the dispatching caller's current span and, under
-/// it, a `batchload.batch` span. Call it where the batch is dispatched, so `Span::current()`
-/// is the caller's.
+/// that dispatched it: the task runs inside the `caller`'s span and, under it, a
+/// `batchload.batch` span (both created and polled with the caller's dispatcher when it was
+/// captured).
 ///
 /// The batch span describes one database client call in OpenTelemetry's database semantic
 /// conventions (the stable `db.*` attributes): `otel.kind = "client"` and
@@ -183,8 +206,30 @@ impl Visit for LoaderName {
 /// *statements*, and a loader batch is one statement with many operands (a batch larger than
 /// `max_batch_size` runs a few statements, one per chunk, under the same span). Recorded as
 /// an `i64`: `tracing-opentelemetry` exports `u64` fields as text.
-pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(keys: usize, task: F) -> impl Future<Output = F::Output> {
-    let caller = Span::current();
+pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(
+    caller: BatchCaller,
+    keys: usize,
+    task: F,
+) -> impl Future<Output = F::Output> {
+    let BatchCaller { span: caller, load_site, dispatch } = caller;
+    match dispatch {
+        None => futures_util::future::Either::Left(in_batch_span_here::<Q, F>(caller, load_site, keys, task)),
+        Some(dispatch) => {
+            let task = tracing::dispatcher::with_default(&dispatch, || {
+                in_batch_span_here::<Q, F>(caller, load_site, keys, task)
+            });
+            futures_util::future::Either::Right(tracing::instrument::WithSubscriber::with_subscriber(task, dispatch))
+        }
+    }
+}
+
+/// [`in_batch_span`] with the current dispatcher.
+fn in_batch_span_here<Q: BatchQuery, F: Future>(
+    caller: Span,
+    load_site: Option<&'static Location<'static>>,
+    keys: usize,
+    task: F,
+) -> impl Future<Output = F::Output> {
     let batch = tracing::info_span!(
         target: LOADER_TARGET,
         parent: &caller,
@@ -199,7 +244,7 @@ pub(crate) fn in_batch_span<Q: BatchQuery, F: Future>(keys: usize, task: F) -> i
         db.query.summary = tracing::field::display(format_args!("SELECT {}", Q::TABLE)),
         db.query.text = Q::SQL,
     );
-    if let Some(location) = super::call_path::current_load_site() {
+    if let Some(location) = load_site {
         with_extensions(&batch, |extensions| {
             if let Some(marker) = extensions.get_mut::<BatchMarker>() {
                 marker.loaded_at = Some(location);

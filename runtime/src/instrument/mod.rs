@@ -133,7 +133,7 @@ pub use statement::StatementKind;
 pub use stats::{SlowStatement, StatementStats};
 pub use stream::{TimedStream, timed_stream};
 
-pub(crate) use capture::in_batch_span;
+pub(crate) use capture::{BatchCaller, in_batch_span};
 
 /// The instrumentation layer with the default configuration (N+1 and budgets in
 /// [`Mode::Warn`], threshold [`DEFAULT_THRESHOLD`], profile caps of 1,024), behind its

@@ -76,9 +76,16 @@ fn a_load_polled_once_then_held_gets_the_answer_of_the_batch_that_ran_meanwhile(
         assert_eq!(loader.load(1).await.expect("cached"), source.row(1), "the held key's answer is cached");
         assert_eq!(held.await.expect("load"), source.row(1));
         settle().await;
-        assert_eq!(source.calls(), [vec![1, 2]], "one statement, dispatched without the held load");
+        // The batch's dispatcher fired when this task yielded (in `join`): a batch for a
+        // spawned task went then, with key 2 if the other task had enqueued it, else alone;
+        // an inline one woke its waiters instead, and the other task's waiter dispatched both
+        // keys. Either way without the held load.
+        let expected = source.calls();
+        let on_own_task = loader.options().max_inline_waiters == 0;
+        assert!(expected == [vec![1, 2]] || (on_own_task && expected == [vec![1], vec![2]]), "{expected:?}");
         let stats = loader.stats();
-        assert_eq!(runs(stats), (1, 1, 2, 0));
+        let batches = expected.len() as u64;
+        assert_eq!(runs(stats), (batches, batches, 2, 0));
         assert_eq!(lookups(stats), (1, 2));
         assert_eq!(loader.cached_keys(), 2);
     });

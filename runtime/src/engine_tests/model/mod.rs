@@ -61,7 +61,7 @@ where
     let scenario = std::sync::Arc::new(scenario);
     let body = move || {
         seam::new_execution();
-        shuttle::future::block_on(scenario());
+        shuttle::future::block_on(seam::deferring(scenario()));
     };
     let _active = seam::Active::enter();
     Runner::new(RandomScheduler::new_from_seed(RANDOM_SEED, iterations), config()).run(body.clone());
@@ -73,7 +73,7 @@ fn spawn<F: Future + Send + 'static>(future: F) -> shuttle::future::JoinHandle<F
 where
     F::Output: Send + 'static,
 {
-    shuttle::future::spawn(future)
+    shuttle::future::spawn(seam::deferring(future))
 }
 
 /// The output of the model task `handle`.

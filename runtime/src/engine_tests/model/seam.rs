@@ -8,13 +8,18 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use shuttle::current::TaskId;
 use shuttle::future::AbortHandle;
 
 thread_local! {
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
     static BATCH_TASKS: RefCell<Vec<AbortHandle>> = const { RefCell::new(Vec::new()) };
+    /// Wake-ups deferred by each model task until its poll returns.
+    static DEFERRED: RefCell<Vec<(TaskId, Waker)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Whether a model is running on this thread.
@@ -37,8 +42,45 @@ pub(crate) fn preempt() {
 /// Spawns an engine task on Shuttle's executor, detached as on Tokio, and lists it for
 /// [`batch_tasks`].
 pub(crate) fn spawn(task: impl Future<Output = ()> + Send + 'static) {
-    let handle = shuttle::future::spawn(task);
+    let handle = shuttle::future::spawn(deferring(task));
     BATCH_TASKS.with(|tasks| tasks.borrow_mut().push(handle.abort_handle()));
+}
+
+/// Defers `waker`'s wake-up until the poll of the current model task returns, as Tokio
+/// defers `yield_now`'s (see [`Deferring`], which every model task runs under).
+pub(crate) fn defer(waker: Waker) {
+    DEFERRED.with(|deferred| deferred.borrow_mut().push((shuttle::current::me(), waker)));
+}
+
+pin_project_lite::pin_project! {
+    /// A model task's future: after each of its polls, wakes what was deferred during it (a
+    /// Tokio worker does so once the task's poll has returned, before it parks).
+    pub(crate) struct Deferring<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+/// `future` as a model task (see [`Deferring`]).
+pub(crate) fn deferring<F: Future>(future: F) -> Deferring<F> {
+    Deferring { future }
+}
+
+impl<F: Future> Future for Deferring<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let poll = self.project().future.poll(cx);
+        let me = shuttle::current::me();
+        let due: Vec<Waker> = DEFERRED.with(|deferred| {
+            let mut deferred = deferred.borrow_mut();
+            let (due, others) = std::mem::take(&mut *deferred).into_iter().partition(|(task, _)| *task == me);
+            *deferred = others;
+            due.into_iter().map(|(_, waker)| waker).collect()
+        });
+        due.into_iter().for_each(Waker::wake);
+        poll
+    }
 }
 
 /// The tasks the engine spawned in the current execution of the model, in spawn order.
@@ -67,4 +109,5 @@ impl Drop for Active {
 /// Forgets the previous execution's tasks (called at the start of each execution).
 pub(super) fn new_execution() {
     BATCH_TASKS.with(|tasks| tasks.borrow_mut().clear());
+    DEFERRED.with(|deferred| deferred.borrow_mut().clear());
 }

@@ -1,0 +1,61 @@
+//! Answers shared with the loader instead of copied: [`Shared`], what
+//! [`Loader::load_shared`](crate::Loader::load_shared) yields.
+
+use std::fmt;
+use std::hash::Hash;
+use std::ops::Deref;
+
+use crate::cache::Cached;
+
+/// One key's answer, shared with the loader's batch result (or cache entry) it was read from
+/// instead of copied out of it: what [`Loader::load_shared`](crate::Loader::load_shared)
+/// yields. Dereferences to the answer, `Option<Row>` for one-to-one loaders and `Vec<Row>` for
+/// group loaders (`None` / empty when the key has no rows).
+///
+/// Holding it keeps the whole batch's rows in memory (one `Arc` for every key of that batch),
+/// also after the loader is dropped or its cache cleared. Each dereference looks the key up
+/// in the batch's result (one hash lookup); `Clone` is an `Arc` clone. Use
+/// [`Loader::load`](crate::Loader::load) for an owned copy (one clone of the rows per call).
+pub struct Shared<K, V> {
+    answers: Cached<K, V>,
+    key: K,
+    /// The answer of a key absent from its batch's result ("no rows"); allocates nothing.
+    none: V,
+}
+
+impl<K: Eq + Hash, V: Default> Shared<K, V> {
+    pub(crate) fn new(answers: Cached<K, V>, key: K) -> Self {
+        Self { answers, key, none: V::default() }
+    }
+
+    /// The key this answer is for.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+}
+
+impl<K: Eq + Hash, V> Deref for Shared<K, V> {
+    type Target = V;
+
+    fn deref(&self) -> &V {
+        self.answers.get(&self.key).unwrap_or(&self.none)
+    }
+}
+
+impl<K: Eq + Hash, V> AsRef<V> for Shared<K, V> {
+    fn as_ref(&self) -> &V {
+        self
+    }
+}
+
+impl<K: Clone, V: Default> Clone for Shared<K, V> {
+    fn clone(&self) -> Self {
+        Self { answers: self.answers.share(), key: self.key.clone(), none: V::default() }
+    }
+}
+
+impl<K: Eq + Hash + fmt::Debug, V: fmt::Debug> fmt::Debug for Shared<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared").field("key", &self.key).field("answer", &**self).finish()
+    }
+}
