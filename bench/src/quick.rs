@@ -85,7 +85,8 @@ fn backend(runtime: &tokio::runtime::Runtime, backend: &Backend, options: &Optio
         let keys: Vec<Vec<i64>> = Workload::ALL.iter().map(|workload| workload.keys(size)).collect();
         let samples = interleaved(Workload::ALL.len(), options.warmup, options.rounds, |side| {
             // Measured like criterion's `to_async(..).iter`: the workload's future runs on the
-            // calling thread (`block_on`), batches on the runtime's 2 workers.
+            // calling thread (`block_on`), batches on the runtime's 2 workers. (`--profile`
+            // runs it as a task instead; see `profile`.)
             runtime.block_on(async {
                 let started = Instant::now();
                 backend.run(Workload::ALL[side], &keys[side]).await;
@@ -164,6 +165,7 @@ pub fn ratios(document: &Value) -> Vec<(String, f64)> {
             for (name, value) in [
                 ("loader_concurrent / handwritten", loader / figure("handwritten")),
                 ("loader_shared / handwritten", figure("loader_shared") / figure("handwritten")),
+                ("handwritten_joined / handwritten", figure("handwritten_joined") / figure("handwritten")),
                 ("loader_many / handwritten", figure("loader_many") / figure("handwritten")),
                 ("n_plus_one / loader_concurrent", figure("n_plus_one") / loader),
                 ("loader_concurrent / async_graphql", loader / figure("async_graphql")),
@@ -245,7 +247,9 @@ pub fn profile(profiled: Profiled, size: usize, iterations: u32) {
             let runtime = crate::runtime();
             let sqlite = runtime.block_on(Backend::sqlite());
             let keys = workload.keys(size);
-            // On a worker, as a server's request handler runs (see `backend`).
+            // As a task on a worker, as a server's request handler runs: a batch's dispatcher
+            // fires there without polling the waiters again, which a `block_on` outside the
+            // workers cannot do (docs/decisions.md, "One dispatcher per batch").
             runtime
                 .block_on(runtime.spawn(async move {
                     sqlite.run(workload, &keys).await;

@@ -7,6 +7,9 @@
 //! * `handwritten`: one single-parameter statement written by hand (SQLite:
 //!   `id IN (SELECT value FROM json_each(?1))` with a JSON array built by hand; PostgreSQL:
 //!   `id = ANY($1)` bound as a `BIGINT[]`), rows put in a `HashMap`: the physical limit;
+//! * `handwritten_joined`: the hand-written statement, then N concurrent futures, each taking
+//!   its own copy of its key's row from the `HashMap`, joined with `try_join_all`: what any
+//!   loader that hands owned rows to per-key callers cannot go below;
 //! * `loader_concurrent`: a fresh derived loader (`BotById`, cache cold), N concurrent
 //!   `load(k)` joined in the measuring task (`try_join_all`);
 //! * `loader_shared`: as `loader_concurrent` with `load_shared(k)`: each caller gets a
@@ -37,6 +40,9 @@
 pub enum Workload {
     /// One hand-written single-parameter statement, rows into a `HashMap`.
     Handwritten,
+    /// The hand-written statement, then N concurrent futures each cloning its row out of the
+    /// `HashMap`, joined (the floor of per-key callers of owned rows).
+    HandwrittenJoined,
     /// N concurrent `load(k)` through a fresh derived loader.
     LoaderConcurrent,
     /// N concurrent `load_shared(k)` through a fresh derived loader (rows shared, not copied).
@@ -62,8 +68,9 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the order of the JSON document.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Handwritten,
+        Self::HandwrittenJoined,
         Self::LoaderConcurrent,
         Self::LoaderShared,
         Self::LoaderMany,
@@ -80,6 +87,7 @@ impl Workload {
     pub fn name(self) -> &'static str {
         match self {
             Self::Handwritten => "handwritten",
+            Self::HandwrittenJoined => "handwritten_joined",
             Self::LoaderConcurrent => "loader_concurrent",
             Self::LoaderShared => "loader_shared",
             Self::LoaderMany => "loader_many",
@@ -278,6 +286,16 @@ macro_rules! backend_workloads {
                     let loader = BotById::new(pool.clone());
                     let rows = try_join_all(keys.iter().map(|&key| loader.load(key))).await.expect("load");
                     rows.iter().filter(|row| row.is_some()).count()
+                }
+                Workload::HandwrittenJoined => {
+                    let rows = $handwritten(pool, keys).await.expect("hand-written query");
+                    let rows = &rows;
+                    let copies = try_join_all(
+                        keys.iter().map(|key| async move { Ok::<_, std::convert::Infallible>(rows.get(key).cloned()) }),
+                    )
+                    .await
+                    .unwrap_or_else(|never| match never {});
+                    copies.iter().filter(|row| row.is_some()).count()
                 }
                 Workload::LoaderShared => {
                     let loader = BotById::new(pool.clone());

@@ -7,12 +7,13 @@
 //! the shared result map).
 //!
 //! Hand-off. A `load` future enqueues its key and registers its waker on its first poll (one
-//! lock) and returns `Pending`; the first of them to find the batch gathering also wakes
-//! itself, so it is polled again after the task that polls it has yielded, i.e. after every
-//! sibling future of the same `join!`/`join_all` has enqueued its key, and dispatches the
-//! batch then. Any later poll of any waiter may dispatch it too, and a dispatching waiter
-//! dropped first wakes the others, so dropping the future that opened the batch never stalls
-//! it. Waiters read the outcome without locking once it is set.
+//! lock) and returns `Pending`. Inside a Tokio task, the first of them arms the batch's
+//! [`DispatchAtYield`], which fires once that task has yielded to the runtime, i.e. after
+//! every sibling future of the same `join!`/`join_all` has enqueued its key, whatever
+//! happens to the waiters (dropped or held): it spawns a large batch itself and wakes the
+//! waiters of a small one. Elsewhere each waiter wakes itself on its first poll and the first
+//! polled again dispatches. Any later poll of any waiter may dispatch the batch too, so no
+//! single future can stall it. Waiters read the outcome without locking once it is set.
 //!
 //! Where the statement runs. A batch with at most `max_inline_waiters` waiters at dispatch
 //! runs inline ([`Driver`]): the dispatching waiter polls the statement's future in its own
@@ -339,12 +340,13 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
 /// A waiter on one batch: registers its waker, and dispatches the batch when it is allowed
 /// to. Driven by [`LoadOne`] (one key) and [`BatchWait`] (`load_many`).
 ///
-/// Hand-off: on its first poll a waiter registers its waker, wakes its own task and returns
-/// `Pending`; from its second poll on (after its task yielded, so every sibling future of the
-/// same `join_all` has enqueued its key) it may dispatch the gathering batch. Every waiter
-/// may, so no single future (dropped, or held without being polled) can stall a batch. A
-/// waiter polled while its batch runs, with the waker it registered, returns without
-/// locking.
+/// Hand-off: on its first poll a waiter registers its waker and returns `Pending`, having
+/// armed the batch's [`DispatchAtYield`] (the first waiter, in a Tokio task) or woken its own
+/// task (outside one); from its second poll on (after its task yielded, so every sibling
+/// future of the same `join_all` has enqueued its key) it may dispatch the gathering batch.
+/// Every waiter may, so no single future (dropped, or held without being polled) can stall a
+/// batch. A waiter polled while its batch runs, with the waker it registered, returns
+/// without locking.
 pub(crate) struct Waiter<Q: BatchQuery, S: Shape<Q>> {
     batch: Arc<Batch<Q::Key, S::Value>>,
     /// Position of this waiter's waker in the batch's list.

@@ -27,7 +27,8 @@ use crate::{BatchQuery, Error, LoaderOptions, Shared};
 ///
 /// **De-duplication and ordering.** Each distinct key is bound once per batch, and a key
 /// already in a gathering or running batch joins that batch instead of starting a query.
-/// Rows are matched to keys by value, never by position; each caller receives its own clone.
+/// Rows are matched to keys by value, never by position; each caller of `load` receives its
+/// own clone, each caller of [`load_shared`](Self::load_shared) a handle on the batch's rows.
 /// A row whose key equals no requested key (a case- or accent-insensitive comparison in the
 /// database returned it) is not delivered: it is counted in
 /// [`LoaderStats::unmatched_rows`](crate::LoaderStats::unmatched_rows) and logged as a WARN.

@@ -193,6 +193,34 @@ async fn every_caller_gets_the_answer_for_its_own_key_in_shuffled_order() {
     .await;
 }
 
+/// `load_shared` of derived loaders: the same answers as the reference queries, from one
+/// statement per loader, handed out without copies.
+#[tokio::test]
+async fn shared_answers_match_the_reference_queries() {
+    within("shared", async {
+        let Some(db) = backend::TestDb::connect(4).await else { return };
+        seed_bots_and_stances(&db.pool, 40).await;
+        let pool = &db.pool;
+        let keys: Vec<i64> = (-2..=45).chain([7, 7, 8]).collect();
+        let bots = BotById::new(pool.clone());
+        let stances = BotStanceByBotId::new(pool.clone());
+        let (bot_answers, stance_answers) = join(
+            join_all(keys.iter().map(|&k| bots.load_shared(k))),
+            join_all(keys.iter().map(|&k| stances.load_shared(k))),
+        )
+        .await;
+        for ((&key, bot), stance) in keys.iter().zip(bot_answers).zip(stance_answers) {
+            assert_eq!(*bot.expect("BotById load_shared"), ref_bot(pool, key).await, "BotById key {key}");
+            let stance = stance.expect("BotStanceByBotId load_shared");
+            assert_eq!(*stance, ref_stances(pool, key).await, "BotStanceByBotId key {key}");
+        }
+        for stats in [bots.stats(), stances.stats()] {
+            assert_eq!((stats.batches, stats.statements, stats.keys), (1, 1, 48), "{stats:?}");
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn text_keys_are_matched_by_exact_value() {
     within("text keys", async {

@@ -11,7 +11,7 @@ use super::fake::{Row, Source, by_id, by_parent};
 use super::{counts, within};
 use crate::{Error, LoaderOptions};
 
-fn assert_failed(result: Result<impl std::fmt::Debug, Error>, loader_name: &str, key_count: usize) {
+pub(super) fn assert_failed(result: Result<impl std::fmt::Debug, Error>, loader_name: &str, key_count: usize) {
     match result {
         Err(Error::Database { loader, keys, source }) => {
             assert_eq!((loader, keys), (loader_name, key_count));

@@ -13,6 +13,7 @@ mod fake;
 mod inline;
 pub(crate) mod model;
 mod nesting;
+mod shared;
 
 use std::future::Future;
 use std::pin::Pin;

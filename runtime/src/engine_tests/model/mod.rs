@@ -4,6 +4,9 @@
 //! where a real thread could be preempted (see `seam` and `batch.rs`), so the schedules cover
 //! the orders of its critical sections and unlocked reads. A scenario fails on a wrong answer,
 //! a panic, or a deadlock (a waiter nobody wakes: Shuttle reports every blocked task).
+//! Every model task defers the wake-ups the engine asks to defer until its poll returns, as a
+//! Tokio worker does (`seam::Deferring`), so a batch's dispatcher fires where it would on
+//! Tokio: after the task that armed it yielded, interleaved with the other tasks at will.
 //!
 //! Schedules explored per scenario: [`ITERATIONS`] random and [`ITERATIONS`] PCT ones by
 //! default, `BATCHLOAD_MODEL_ITERATIONS` of each when set (a longer exploration). A failure
