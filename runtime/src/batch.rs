@@ -686,9 +686,13 @@ impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
                     let caller = lock_here(&self.caller).take();
                     dispatch(&self.inner, &mut state, runtime, caller, false)
                 }
-                // Behind a running batch, a small batch, or no runtime: the waiters take
-                // over (a running batch's completion wakes them anyway).
-                _ => Unlocked::Wake(open.slot.wakers.clone()),
+                // A small batch, one behind a running batch, or no runtime: the waiters take
+                // over. Only those that joined while this dispatcher was armed: earlier ones
+                // were woken by an earlier dispatcher or woke themselves, and a running
+                // batch's completion wakes them all (waking every waiter at each arming would
+                // cost, for a batch gathering behind a long statement, a wake-up per waiter
+                // per arming instead of one).
+                _ => Unlocked::Wake(open.slot.wakers.get(open.armed_from..).unwrap_or_default().to_vec()),
             }
         };
         unlocked.finish(None);

@@ -108,3 +108,39 @@ async fn where_wake_ups_cannot_be_deferred_loads_still_share_one_statement() {
     })
     .await;
 }
+
+/// Loads arriving one task at a time while a batch runs (`max_concurrent_batches` 1) gather
+/// into the next batch; each arrival arms a dispatcher of its own. Each load is polled four
+/// times: enqueue, woken by its dispatcher (still behind the running batch), woken by that
+/// batch's completion (the next batch is dispatched), its answer. A dispatcher that woke every
+/// waiter of the gathering batch polled them 1 + 2 + ... + 50 times instead (1,425 in all).
+#[tokio::test]
+async fn loads_gathering_behind_a_running_batch_are_woken_once_per_arrival() {
+    within("gathering behind a running batch", async {
+        let source = Source::tree(200);
+        let loader = by_id(&source, LoaderOptions::new().max_inline_waiters(0));
+        source.hold();
+        let running = tokio::spawn({
+            let loader = loader.clone();
+            async move { loader.load(200).await }
+        });
+        super::wait_until(|| source.started() == 1).await;
+        let polls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for key in 1..=50 {
+            let (loader, polls) = (loader.clone(), Arc::clone(&polls));
+            tasks
+                .push(tokio::spawn(async move { Counted { future: Box::pin(loader.load(key)), polls: &polls }.await }));
+            // Lets the task enqueue and its dispatcher fire before the next one arrives.
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        source.open();
+        assert_eq!(running.await.expect("task").expect("load"), source.by_id(200));
+        for (key, task) in (1..=50).zip(tasks) {
+            assert_eq!(task.await.expect("task").expect("load"), source.by_id(key), "key {key}");
+        }
+        assert_eq!(source.calls(), [vec![200], (1..=50).collect::<Vec<i64>>()]);
+        assert_eq!(polls.load(Ordering::Relaxed), 4 * 50);
+    })
+    .await;
+}
