@@ -76,7 +76,8 @@ impl LoaderOptions {
     /// over many distinct keys. Memory: a batch's result map is shared by its cached keys and
     /// freed when the last of them is evicted, so the bound is on keys, and the rows held are
     /// those of the batches that still have a cached key (keys of one batch are used, and so
-    /// evicted, together unless some are read again).
+    /// evicted, together unless some are read again). A [`Shared`](crate::Shared) handle from
+    /// `load_shared` keeps its batch's map alive while it is held, whatever this bound.
     pub const fn max_cached_keys(mut self, keys: usize) -> Self {
         self.max_cached_keys = Some(keys);
         self

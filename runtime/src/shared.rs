@@ -9,13 +9,18 @@ use crate::cache::Cached;
 
 /// One key's answer, shared with the loader's batch result (or cache entry) it was read from
 /// instead of copied out of it: what [`Loader::load_shared`](crate::Loader::load_shared)
-/// yields. Dereferences to the answer, `Option<Row>` for one-to-one loaders and `Vec<Row>` for
-/// group loaders (`None` / empty when the key has no rows).
+/// yields. Dereferences to the answer, `&Option<Row>` for one-to-one loaders and `&Vec<Row>`
+/// for group loaders (`None` / empty when the key has no rows): `handle.as_ref()` is
+/// `Option<&Row>` (`Option::as_ref` through the dereference), `handle.iter()` iterates a
+/// group, `(*handle).clone()` is an owned copy.
 ///
-/// Holding it keeps the whole batch's rows in memory (one `Arc` for every key of that batch),
-/// also after the loader is dropped or its cache cleared. Each dereference looks the key up
-/// in the batch's result (one hash lookup); `Clone` is an `Arc` clone. Use
-/// [`Loader::load`](crate::Loader::load) for an owned copy (one clone of the rows per call).
+/// Memory: a handle holds the `Arc` of its batch's whole answer map (one map shared by all the
+/// keys of that batch), so holding it keeps every row of that batch in memory, also after the
+/// loader is dropped, its cache cleared, or the key evicted from a bounded cache
+/// ([`LoaderOptions::max_cached_keys`](crate::LoaderOptions::max_cached_keys) bounds the
+/// cache, not the handles). A handle on a value given to `prime` keeps only that value.
+/// Each dereference looks the key up in the batch's map (one hash lookup); `Clone` is an `Arc`
+/// clone. Use [`Loader::load`](crate::Loader::load) for an owned copy per call instead.
 pub struct Shared<K, V> {
     answers: Cached<K, V>,
     key: K,
@@ -39,12 +44,6 @@ impl<K: Eq + Hash, V> Deref for Shared<K, V> {
 
     fn deref(&self) -> &V {
         self.answers.get(&self.key).unwrap_or(&self.none)
-    }
-}
-
-impl<K: Eq + Hash, V> AsRef<V> for Shared<K, V> {
-    fn as_ref(&self) -> &V {
-        self
     }
 }
 

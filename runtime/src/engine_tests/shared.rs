@@ -20,13 +20,13 @@ async fn shared_answers_equal_owned_ones_and_point_into_one_batch_result() {
             assert_eq!(*answer.key(), key);
         }
         assert_eq!(counts(loader.stats()), (1, 1, 3), "one statement of the distinct keys");
-        let (first, second) =
-            (answers[0].as_ref().as_ref().expect("row 3"), answers[2].as_ref().as_ref().expect("row 3"));
+        // `as_ref` is `Option::as_ref` through the dereference: `Option<&Row>`.
+        let (first, second) = (answers[0].as_ref().expect("row 3"), answers[2].as_ref().expect("row 3"));
         assert!(std::ptr::eq(first, second), "both callers of key 3 read the same row, not copies");
 
         // From the cache: the same row again, and `load` still hands out a copy of it.
         let cached = loader.load_shared(3).await.expect("cached");
-        assert!(std::ptr::eq(cached.as_ref().as_ref().expect("row 3"), first));
+        assert!(std::ptr::eq(cached.as_ref().expect("row 3"), first));
         let owned = loader.load(3).await.expect("cached").expect("row 3");
         assert!(!std::ptr::eq(&owned, first));
         assert_eq!(Some(owned), source.by_id(3));
@@ -54,8 +54,8 @@ async fn shared_groups_and_primed_values() {
         loader.prime(5, Some(primed.clone()));
         let (first, second) =
             (loader.load_shared(5).await.expect("primed"), loader.load_shared(5).await.expect("primed"));
-        assert_eq!(first.as_ref(), &Some(primed));
-        assert!(std::ptr::eq(first.as_ref(), second.as_ref()), "one primed value, shared");
+        assert_eq!(*first, Some(primed));
+        assert!(std::ptr::eq(&*first, &*second), "one primed value, shared");
         assert_eq!(loader.stats().statements, 0);
     })
     .await;
