@@ -17,8 +17,8 @@ pub struct LoaderStats {
     pub rows: u64,
     /// Batches whose statement failed (or whose task was abandoned).
     pub failed_batches: u64,
-    /// Keys answered from the cache (by `load`, `load_opt` or `load_many`, one per key
-    /// requested), without joining a batch.
+    /// Keys answered from the cache (by `load`, `load_shared`, `load_opt` or `load_many`, one
+    /// per key requested), without joining a batch.
     pub cache_hits: u64,
     /// Keys not found in the cache (one per key requested): each joined a gathering or
     /// running batch. With the cache off every key is a miss.
