@@ -146,6 +146,15 @@ struct Gathering<K, V> {
     armed_from: usize,
 }
 
+impl<K, V> Gathering<K, V> {
+    /// Marks its dispatcher as gone (fired or fallen back); returns the wakers of the waiters
+    /// that joined while it was armed, the arming one first.
+    fn disarm(&mut self) -> &[Waker] {
+        self.dispatch_armed = false;
+        self.slot.wakers.get(self.armed_from..).unwrap_or_default()
+    }
+}
+
 /// A batch that is not done yet, and the wakers of its waiters.
 struct Slot<K, V> {
     batch: Arc<Batch<K, V>>,
@@ -215,6 +224,11 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
 
     fn is_gathering(&self, batch: &Arc<Batch<K, V>>) -> bool {
         self.gathering.as_ref().is_some_and(|open| Arc::ptr_eq(&open.slot.batch, batch))
+    }
+
+    /// The gathering batch, if it is `batch`.
+    fn gathering_of(&mut self, batch: &Arc<Batch<K, V>>) -> Option<&mut Gathering<K, V>> {
+        self.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, batch))
     }
 
     /// The batch answering `key` (not cached): the running batch it is scheduled on, else
@@ -455,8 +469,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
                 }
                 open.dispatch_armed = true;
                 open.armed_from = self.index.unwrap_or_default();
-                let dispatcher = DispatchAtYield::new(inner, &self.batch);
-                return (Poll::Pending, Unlocked::Arm(dispatcher));
+                return (Poll::Pending, Unlocked::Arm { inner: Arc::clone(inner), batch: Arc::clone(&self.batch) });
             }
             return (Poll::Pending, Unlocked::Yield);
         }
@@ -617,7 +630,7 @@ pub(crate) struct DispatchAtYield<Q: BatchQuery, S: Shape<Q>> {
     inner: Arc<Inner<Q, S>>,
     batch: Arc<Batch<Q::Key, S::Value>>,
     /// The arming waiter's span and load site, recorded by a batch dispatched on firing.
-    caller: Mutex<Option<crate::instrument::BatchCaller>>,
+    caller: crate::instrument::BatchCaller,
     /// Set during the arming poll: a wake-up then is not a deferred one.
     arming: AtomicBool,
     woke_while_arming: AtomicBool,
@@ -625,32 +638,28 @@ pub(crate) struct DispatchAtYield<Q: BatchQuery, S: Shape<Q>> {
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
-    fn new(inner: &Arc<Inner<Q, S>>, batch: &Arc<Batch<Q::Key, S::Value>>) -> Arc<Self> {
-        Arc::new(Self {
-            inner: Arc::clone(inner),
-            batch: Arc::clone(batch),
-            caller: Mutex::new(None),
+    /// Creates the dispatcher of `batch` and schedules its firing (called by the arming
+    /// waiter, lock released: it records that waiter as the batch's caller).
+    fn arm(inner: Arc<Inner<Q, S>>, batch: Arc<Batch<Q::Key, S::Value>>) {
+        let this = Arc::new(Self {
+            inner,
+            batch,
+            caller: crate::instrument::BatchCaller::captured(),
             arming: AtomicBool::new(false),
             woke_while_arming: AtomicBool::new(false),
             fired: AtomicBool::new(false),
-        })
-    }
-
-    /// Schedules the firing (called by the arming waiter, lock released).
-    fn arm(self: Arc<Self>) {
-        *lock_here(&self.caller) = Some(crate::instrument::BatchCaller::captured());
+        });
         #[cfg(test)]
         if crate::engine_tests::model::seam::active() {
-            // The model fires it from a task of its own, at any later point of a schedule.
-            return crate::engine_tests::model::seam::defer(Waker::from(self));
+            // The model wakes it when the model task's poll returns (`seam::Deferring`).
+            return crate::engine_tests::model::seam::defer(Waker::from(this));
         }
-        let waker = Waker::from(Arc::clone(&self));
-        self.arming.store(true, Ordering::SeqCst);
-        let mut cx = Context::from_waker(&waker);
-        let _ = std::pin::pin!(tokio::task::yield_now()).poll(&mut cx);
-        self.arming.store(false, Ordering::SeqCst);
-        if self.woke_while_arming.load(Ordering::SeqCst) {
-            self.fall_back();
+        let waker = Waker::from(Arc::clone(&this));
+        this.arming.store(true, Ordering::SeqCst);
+        wake_after_yield(&Context::from_waker(&waker));
+        this.arming.store(false, Ordering::SeqCst);
+        if this.woke_while_arming.load(Ordering::SeqCst) {
+            this.fall_back();
         }
     }
 
@@ -659,11 +668,8 @@ impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
     fn fall_back(&self) {
         let wakers = {
             let mut state = lock(&self.inner.state);
-            match state.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, &self.batch)) {
-                Some(open) if open.dispatch_armed => {
-                    open.dispatch_armed = false;
-                    open.slot.wakers.get(open.armed_from..).unwrap_or_default().to_vec()
-                }
+            match state.gathering_of(&self.batch) {
+                Some(open) if open.dispatch_armed => open.disarm().to_vec(),
                 _ => return,
             }
         };
@@ -676,15 +682,14 @@ impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
             let mut state = lock(&self.inner.state);
             let limit = self.inner.options.max_concurrent_batches;
             let blocked = state.running.len() >= limit;
-            let Some(open) = state.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, &self.batch)) else {
+            let Some(open) = state.gathering_of(&self.batch) else {
                 return;
             };
-            open.dispatch_armed = false;
             let spawned = open.slot.wakers.len() > self.inner.options.max_inline_waiters;
             match Spawner::current() {
+                // Dispatching takes the batch out of `gathering`, armed flag and all.
                 Some(runtime) if spawned && !blocked => {
-                    let caller = lock_here(&self.caller).take();
-                    dispatch(&self.inner, &mut state, runtime, caller, false)
+                    dispatch(&self.inner, &mut state, runtime, Some(self.caller.clone()), false)
                 }
                 // A small batch, one behind a running batch, or no runtime: the waiters take
                 // over. Only those that joined while this dispatcher was armed: earlier ones
@@ -692,7 +697,7 @@ impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
                 // batch's completion wakes them all (waking every waiter at each arming would
                 // cost, for a batch gathering behind a long statement, a wake-up per waiter
                 // per arming instead of one).
-                _ => Unlocked::Wake(open.slot.wakers.get(open.armed_from..).unwrap_or_default().to_vec()),
+                _ => Unlocked::Wake(open.disarm().to_vec()),
             }
         };
         unlocked.finish(None);
@@ -725,7 +730,10 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
     /// Wake the polling task once it has yielded to the runtime (a waiter's first poll).
     Yield,
     /// Arm the batch's dispatcher (the first waiter's first poll).
-    Arm(Arc<DispatchAtYield<Q, S>>),
+    Arm {
+        inner: Arc<Inner<Q, S>>,
+        batch: Arc<Batch<Q::Key, S::Value>>,
+    },
     /// Run the batch dispatched under the lock: inline (started by this waiter's poll) or on
     /// its own task.
     Run {
@@ -760,12 +768,12 @@ impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
         match self {
             Self::Nothing => return,
             Self::Yield => return cx.into_iter().for_each(wake_after_yield),
-            Self::Arm(dispatcher) => return dispatcher.arm(),
+            Self::Arm { inner, batch } => return DispatchAtYield::arm(inner, batch),
             _ => {}
         }
         preempt();
         match self {
-            Self::Nothing | Self::Yield | Self::Arm(_) => {}
+            Self::Nothing | Self::Yield | Self::Arm { .. } => {}
             Self::Run { runtime, completion, stats, inline, caller } => {
                 let batch_size = completion.keys.len();
                 let batch = Arc::clone(&completion.batch);
@@ -966,7 +974,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Drop for TimerGuard<Q, S> {
     fn drop(&mut self) {
         let wakers = {
             let mut state = lock(&self.inner.state);
-            match state.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, &self.batch)) {
+            match state.gathering_of(&self.batch) {
                 Some(open) => {
                     open.timer_armed = false;
                     open.slot.wakers.clone()

@@ -114,9 +114,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
     /// at a time is reported at the line that called `load`.
     #[track_caller]
     pub fn load(&self, key: Q::Key) -> impl Future<Output = Result<S::Value, Error>> + '_ {
-        crate::__private::located(std::panic::Location::caller(), async move {
-            LoadOne::<Q, S, Owned>::new(&self.inner, key).await
-        })
+        crate::__private::located(std::panic::Location::caller(), LoadOne::<Q, S, Owned>::new(&self.inner, key))
     }
 
     /// [`load`](Self::load) without copying the answer: a [`Shared`] handle on the batch's
@@ -129,9 +127,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
     /// As [`load`](Self::load).
     #[track_caller]
     pub fn load_shared(&self, key: Q::Key) -> impl Future<Output = Result<Shared<Q::Key, S::Value>, Error>> + '_ {
-        crate::__private::located(std::panic::Location::caller(), async move {
-            LoadOne::<Q, S, Sharing>::new(&self.inner, key).await
-        })
+        crate::__private::located(std::panic::Location::caller(), LoadOne::<Q, S, Sharing>::new(&self.inner, key))
     }
 
     /// [`load`](Self::load) for a nullable key: `None` resolves at once to `None` / an empty

@@ -171,6 +171,7 @@ impl Visit for LoaderName {
 /// and the tracing dispatcher to use when it was captured away from where the batch starts
 /// (a batch dispatcher fires outside the caller's poll, where a dispatcher the caller's
 /// future set, e.g. with `WithSubscriber`, is not the default).
+#[derive(Clone)]
 pub(crate) struct BatchCaller {
     span: Span,
     load_site: Option<&'static Location<'static>>,
