@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
+use crate::answers::Answers;
 use crate::cache::{Cache, Cached};
 use crate::driver::Driver;
 use crate::shape::Shape;
@@ -53,7 +54,7 @@ use crate::{BatchQuery, Error, LoaderOptions};
 pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// What a batch resolves to: one shared map of answers, or one shared error.
-pub(crate) type Outcome<K, V> = Result<Arc<Map<K, V>>, Error>;
+pub(crate) type Outcome<K, V> = Result<Arc<Answers<K, V>>, Error>;
 
 /// Locks `mutex`, ignoring poisoning: the engine's invariants hold between statements, and a
 /// panic elsewhere must not turn every later load into a panic.
@@ -542,7 +543,7 @@ fn dispatch<Q: BatchQuery, S: Shape<Q>>(
     // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
     // runtime shuts down first.
     let completion = Completion { inner: Arc::clone(inner), batch, keys, completed: false };
-    Unlocked::Run { runtime, completion, stats, inline, caller }
+    Unlocked::Run(Box::new(Run { runtime, completion, stats, inline, caller }))
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Drop for Waiter<Q, S> {
@@ -735,15 +736,8 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
         batch: Arc<Batch<Q::Key, S::Value>>,
     },
     /// Run the batch dispatched under the lock: inline (started by this waiter's poll) or on
-    /// its own task.
-    Run {
-        runtime: Spawner,
-        completion: Completion<Q, S>,
-        stats: (u64, u64),
-        inline: bool,
-        /// Whose span and load site the batch records; `None`: the current ones.
-        caller: Option<crate::instrument::BatchCaller>,
-    },
+    /// its own task. Boxed: once per batch, while every poll moves an `Unlocked`.
+    Run(Box<Run<Q, S>>),
     /// Drive running inline batches (this waiter's batch waits for one of them to finish).
     Drive(Vec<Arc<Batch<Q::Key, S::Value>>>),
     /// Move an inline batch to its own task.
@@ -761,6 +755,17 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
     Wake(Vec<Waker>),
 }
 
+/// A batch dispatched under the lock, to start once it is released.
+struct Run<Q: BatchQuery, S: Shape<Q>> {
+    runtime: Spawner,
+    completion: Completion<Q, S>,
+    /// Cache hits and misses since the previous dispatch.
+    stats: (u64, u64),
+    inline: bool,
+    /// Whose span and load site the batch records; `None`: the current ones.
+    caller: Option<crate::instrument::BatchCaller>,
+}
+
 impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
     /// Does it; call with the loader's lock released. `cx`: the polling waiter's (`None`
     /// from a dispatcher, which leaves neither `Yield` nor `Arm`).
@@ -774,7 +779,8 @@ impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
         preempt();
         match self {
             Self::Nothing | Self::Yield | Self::Arm { .. } => {}
-            Self::Run { runtime, completion, stats, inline, caller } => {
+            Self::Run(run_batch) => {
+                let Run { runtime, completion, stats, inline, caller } = *run_batch;
                 let batch_size = completion.keys.len();
                 let batch = Arc::clone(&completion.batch);
                 let waker = inline.then(|| WakeWaiters::waker(&completion.inner, &batch));
@@ -834,7 +840,7 @@ pub(crate) trait Output<K, V> {
     fn cached(cached: Cached<K, V>, key: &K) -> Self::Out;
 
     /// The answer for `key` from its batch's result map.
-    fn batch(answers: &Arc<Map<K, V>>, key: &K) -> Self::Out;
+    fn batch(answers: &Arc<Answers<K, V>>, key: &K) -> Self::Out;
 }
 
 /// `load`'s output: the caller's own copy of the answer.
@@ -843,26 +849,26 @@ pub(crate) struct Owned;
 /// `load_shared`'s output: the answer shared with the loader.
 pub(crate) struct Sharing;
 
-impl<K: Eq + std::hash::Hash, V: Clone + Default> Output<K, V> for Owned {
+impl<K: Eq + std::hash::Hash, V: Clone> Output<K, V> for Owned {
     type Out = V;
 
     fn cached(cached: Cached<K, V>, key: &K) -> V {
         cached.value_for(key)
     }
 
-    fn batch(answers: &Arc<Map<K, V>>, key: &K) -> V {
-        answers.get(key).cloned().unwrap_or_default()
+    fn batch(answers: &Arc<Answers<K, V>>, key: &K) -> V {
+        answers.get(key).clone()
     }
 }
 
-impl<K: Eq + std::hash::Hash + Clone, V: Default> Output<K, V> for Sharing {
+impl<K: Clone, V> Output<K, V> for Sharing {
     type Out = crate::Shared<K, V>;
 
     fn cached(cached: Cached<K, V>, key: &K) -> Self::Out {
         crate::Shared::new(cached, key.clone())
     }
 
-    fn batch(answers: &Arc<Map<K, V>>, key: &K) -> Self::Out {
+    fn batch(answers: &Arc<Answers<K, V>>, key: &K) -> Self::Out {
         crate::Shared::new(Cached::Batch(Arc::clone(answers)), key.clone())
     }
 }
@@ -1008,7 +1014,7 @@ async fn run<Q: BatchQuery, S: Shape<Q>>(mut completion: Completion<Q, S>, (cach
                 warn_unmatched::<Q>(unmatched_rows, &first_key);
             }
             trace_batch::<Q>(completion.keys.len(), chunks, rows, elapsed, cache_hits, cache_misses, true);
-            Ok(Arc::new(answers))
+            Ok(Arc::new(Answers::new(answers)))
         }
         Err(error) => {
             completion.inner.stats.record_outcome(0, true);

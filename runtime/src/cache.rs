@@ -7,23 +7,24 @@ use std::sync::Arc;
 
 use hashlink::LruCache;
 
+use crate::answers::Answers;
 use crate::batch::Map;
 
 /// Where a cached answer lives. Batch answers are not copied into the cache: each key holds
-/// the `Arc` of its batch's result map, so caching a batch costs one reference per key.
+/// the `Arc` of its batch's answers, so caching a batch costs one reference per key.
 pub(crate) enum Cached<K, V> {
-    /// The answer is `map[key]`, or `V::default()` (no rows) when the key is absent.
-    Batch(Arc<Map<K, V>>),
+    /// The answer is the batch's answer for the key.
+    Batch(Arc<Answers<K, V>>),
     /// A value given to `prime` (shared with the handles that read it, like a batch's map).
     Primed(Arc<V>),
 }
 
 impl<K: Eq + Hash, V> Cached<K, V> {
-    /// The answer for `key`; `None` when it is "no rows" (absent from its batch's map).
-    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+    /// The answer for `key` (`key` is the one it was cached for).
+    pub(crate) fn get(&self, key: &K) -> &V {
         match self {
-            Cached::Batch(map) => map.get(key),
-            Cached::Primed(value) => Some(value),
+            Cached::Batch(answers) => answers.get(key),
+            Cached::Primed(value) => value,
         }
     }
 }
@@ -32,16 +33,16 @@ impl<K, V> Cached<K, V> {
     /// Another handle on the same answer (an `Arc` clone).
     pub(crate) fn share(&self) -> Self {
         match self {
-            Cached::Batch(map) => Cached::Batch(Arc::clone(map)),
+            Cached::Batch(answers) => Cached::Batch(Arc::clone(answers)),
             Cached::Primed(value) => Cached::Primed(Arc::clone(value)),
         }
     }
 }
 
-impl<K: Eq + Hash, V: Clone + Default> Cached<K, V> {
+impl<K: Eq + Hash, V: Clone> Cached<K, V> {
     /// The caller's own copy of the answer for `key`.
     pub(crate) fn value_for(&self, key: &K) -> V {
-        self.get(key).cloned().unwrap_or_default()
+        self.get(key).clone()
     }
 }
 
@@ -84,17 +85,17 @@ impl<K: Eq + Hash + Clone, V: Clone + Default> Cache<K, V> {
         }
     }
 
-    /// Caches `key`'s answer in the batch result `map`, unless `key` already has an entry
+    /// Caches `key`'s answer in its batch's `answers`, unless `key` already has an entry
     /// (a value primed while its batch was gathering wins).
-    pub(crate) fn insert_batch_if_absent(&mut self, key: K, map: &Arc<Map<K, V>>) {
+    pub(crate) fn insert_batch_if_absent(&mut self, key: K, answers: &Arc<Answers<K, V>>) {
         match &mut self.store {
             Store::Off => {}
             Store::Unbounded(entries) => {
-                entries.entry(key).or_insert_with(|| Cached::Batch(Arc::clone(map)));
+                entries.entry(key).or_insert_with(|| Cached::Batch(Arc::clone(answers)));
             }
             Store::Bounded(entries) => {
                 if !entries.contains_key(&key) {
-                    Self::insert_bounded(entries, &mut self.evictions, key, Cached::Batch(Arc::clone(map)));
+                    Self::insert_bounded(entries, &mut self.evictions, key, Cached::Batch(Arc::clone(answers)));
                 }
             }
         }
@@ -172,8 +173,8 @@ impl<K: Eq + Hash + Clone, V: Clone + Default> Cache<K, V> {
 mod tests {
     use super::*;
 
-    fn batch(keys: &[i64]) -> Arc<Map<i64, Option<i64>>> {
-        Arc::new(keys.iter().map(|&key| (key, Some(key * 10))).collect())
+    fn batch(keys: &[i64]) -> Arc<Answers<i64, Option<i64>>> {
+        Arc::new(Answers::new(keys.iter().map(|&key| (key, Some(key * 10))).collect()))
     }
 
     #[test]

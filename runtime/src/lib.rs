@@ -65,6 +65,7 @@
 //!
 //! [sqlx]: https://docs.rs/sqlx
 
+mod answers;
 mod batch;
 mod cache;
 mod driver;

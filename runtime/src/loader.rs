@@ -184,7 +184,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
         for (key, source) in keys.into_iter().zip(sources) {
             let value = match source {
                 Source::Cached(cached) => cached.value_for(&key),
-                Source::Batch(index) => answers_by_batch[index].get(&key).cloned().unwrap_or_default(),
+                Source::Batch(index) => answers_by_batch[index].get(&key).clone(),
             };
             S::insert_many(&mut many, key, value);
         }

@@ -24,13 +24,11 @@ use crate::cache::Cached;
 pub struct Shared<K, V> {
     answers: Cached<K, V>,
     key: K,
-    /// The answer of a key absent from its batch's result ("no rows"); allocates nothing.
-    none: V,
 }
 
-impl<K: Eq + Hash, V: Default> Shared<K, V> {
+impl<K, V> Shared<K, V> {
     pub(crate) fn new(answers: Cached<K, V>, key: K) -> Self {
-        Self { answers, key, none: V::default() }
+        Self { answers, key }
     }
 
     /// The key this answer is for.
@@ -43,13 +41,13 @@ impl<K: Eq + Hash, V> Deref for Shared<K, V> {
     type Target = V;
 
     fn deref(&self) -> &V {
-        self.answers.get(&self.key).unwrap_or(&self.none)
+        self.answers.get(&self.key)
     }
 }
 
-impl<K: Clone, V: Default> Clone for Shared<K, V> {
+impl<K: Clone, V> Clone for Shared<K, V> {
     fn clone(&self) -> Self {
-        Self { answers: self.answers.share(), key: self.key.clone(), none: V::default() }
+        Self { answers: self.answers.share(), key: self.key.clone() }
     }
 }
 
