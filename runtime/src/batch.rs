@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::try_join_all;
 
 use crate::answers::Answers;
-use crate::cache::{Cache, Cached};
+use crate::cache::{Cache, Cached, Claim, Entry};
 use crate::driver::Driver;
 use crate::shape::Shape;
 use crate::stats::{CacheCounts, StatsCounters};
@@ -115,15 +115,12 @@ pub(crate) struct Inner<Q: BatchQuery, S: Shape<Q>> {
     _shape: PhantomData<fn() -> (Q, S)>,
 }
 
-/// Everything mutable about a loader, behind its one lock: the cache, the keys scheduled on
-/// batches, and the waker lists of the gathering and running batches (a waiter registers
-/// under the same lock as its lookup).
+/// Everything mutable about a loader, behind its one lock: the cache (which also holds the
+/// keys of the gathering and running batches: a key requested again while its batch gathers or
+/// runs joins that batch), and the waker lists of those batches (a waiter registers under the
+/// same lock as its lookup).
 struct State<K, V> {
     cache: Cache<K, V>,
-    /// Keys of running batches, with the batch that answers them: a key requested again
-    /// while its batch runs joins that batch. The gathering batch's keys enter this map when
-    /// it is dispatched (de-duplicated then, into a map sized once), not one by one.
-    scheduled: Map<K, Arc<Batch<K, V>>>,
     gathering: Option<Gathering<K, V>>,
     /// The batches whose statements are running, with their waiters.
     running: Vec<Slot<K, V>>,
@@ -177,13 +174,21 @@ pub(crate) struct Batch<K, V> {
 }
 
 impl<K, V> Batch<K, V> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             opened_at: tokio::time::Instant::now(),
             dispatched: AtomicBool::new(false),
             outcome: OnceLock::new(),
             driver: Driver::default(),
         }
+    }
+
+    /// A batch already done with `answers`.
+    #[cfg(test)]
+    pub(crate) fn done(answers: Answers<K, V>) -> Arc<Self> {
+        let batch = Self::new();
+        let _ = batch.outcome.set(Ok(Arc::new(answers)));
+        Arc::new(batch)
     }
 
     /// The outcome, once the batch is done.
@@ -217,12 +222,6 @@ pub(crate) enum Lookup<K, V> {
 }
 
 impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
-    /// Counts a key answered from the cache.
-    fn hit(&mut self) {
-        self.cache_hits += 1;
-        self.totals.hits += 1;
-    }
-
     fn is_gathering(&self, batch: &Arc<Batch<K, V>>) -> bool {
         self.gathering.as_ref().is_some_and(|open| Arc::ptr_eq(&open.slot.batch, batch))
     }
@@ -232,13 +231,28 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
         self.gathering.as_mut().filter(|open| Arc::ptr_eq(&open.slot.batch, batch))
     }
 
-    /// The batch answering `key` (not cached): the running batch it is scheduled on, else
-    /// the gathering batch, opened if needed, with `key` added.
-    fn schedule(&mut self, key: &K) -> &Arc<Batch<K, V>> {
-        self.cache_misses += 1;
-        self.totals.misses += 1;
-        if let Some(batch) = self.scheduled.get(key) {
-            return batch;
+    /// Where the answer for `key` comes from, counted as a cache hit or miss: the cache (a
+    /// primed value, or a completed batch's answer), the running batch reading it, or else the
+    /// gathering batch (opened if needed), with `key` added to it.
+    fn lookup(&mut self, key: &K) -> Lookup<K, V> {
+        let found = match self.cache.get(key) {
+            Some(Entry::Primed(value)) => Some(Lookup::Cached(Cached::Primed(Arc::clone(value)))),
+            Some(Entry::Batch(batch)) => match batch.outcome() {
+                Some(Ok(answers)) => Some(Lookup::Cached(Cached::Batch(Arc::clone(answers)))),
+                None => Some(Lookup::Batch(Arc::clone(batch))),
+                // A failed batch's entries are removed when it fails: read the key again.
+                Some(Err(_)) => None,
+            },
+            None => None,
+        };
+        let (session, total) = match found {
+            Some(Lookup::Cached(_)) => (&mut self.cache_hits, &mut self.totals.hits),
+            _ => (&mut self.cache_misses, &mut self.totals.misses),
+        };
+        *session += 1;
+        *total += 1;
+        if let Some(found) = found {
+            return found;
         }
         let open = self.gathering.get_or_insert_with(|| Gathering {
             slot: Slot { batch: Arc::new(Batch::new()), wakers: Vec::new() },
@@ -248,18 +262,35 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
             armed_from: 0,
         });
         open.keys.push(key.clone());
-        &open.slot.batch
+        Lookup::Batch(Arc::clone(&open.slot.batch))
     }
 
-    /// Schedules the keys of the gathering batch `open` (being dispatched) on it, dropping
+    /// Gives the keys of the gathering batch `open` (being dispatched) entries of it, dropping
     /// repeated keys; returns its distinct keys.
     fn schedule_dispatched(&mut self, open: &Gathering<K, V>, keys: Vec<K>) -> Vec<K> {
-        self.scheduled.reserve(keys.len());
+        type Seen<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+        // Keys the map cannot de-duplicate: primed ones, and any when a bounded cache may
+        // evict this batch's own first keys.
+        let mut seen: Option<Seen<K>> = None;
+        if self.cache.capacity().is_some_and(|capacity| keys.len() > capacity) {
+            seen = Some(Seen::with_capacity_and_hasher(keys.len(), Default::default()));
+        }
+        self.cache.reserve(keys.len());
         let mut distinct = Vec::with_capacity(keys.len());
         for key in keys {
-            if let std::collections::hash_map::Entry::Vacant(entry) = self.scheduled.entry(key) {
-                distinct.push(entry.key().clone());
-                entry.insert(Arc::clone(&open.slot.batch));
+            if let Some(seen) = &mut seen
+                && !seen.insert(key.clone())
+            {
+                continue;
+            }
+            match self.cache.claim(key, &open.slot.batch) {
+                Claim::Read(key) => distinct.push(key),
+                Claim::Repeated => {}
+                Claim::Primed(key) => {
+                    if seen.get_or_insert_with(Seen::default).insert(key.clone()) {
+                        distinct.push(key);
+                    }
+                }
             }
         }
         distinct
@@ -272,13 +303,6 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
         }
         self.running.iter_mut().find(|slot| Arc::ptr_eq(&slot.batch, batch)).map(|slot| &mut slot.wakers)
     }
-
-    /// Forgets that `key` is being read by a running batch: that batch still answers its own
-    /// waiters, but its (possibly stale) result for `key` is not cached, and a new request for
-    /// `key` starts a new batch.
-    fn detach_running(&mut self, key: &K) {
-        self.scheduled.remove(key);
-    }
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
@@ -290,7 +314,6 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
             stats: StatsCounters::default(),
             state: Mutex::new(State {
                 cache,
-                scheduled: Map::default(),
                 gathering: None,
                 running: Vec::new(),
                 cache_hits: 0,
@@ -309,33 +332,33 @@ impl<Q: BatchQuery, S: Shape<Q>> Inner<Q, S> {
     ) {
         let mut state = lock(&self.state);
         for key in keys {
-            if let Some(cached) = state.cache.get(key) {
-                state.hit();
-                found(key, Lookup::Cached(cached));
-                continue;
-            }
-            let batch = Arc::clone(state.schedule(key));
-            found(key, Lookup::Batch(batch));
+            let lookup = state.lookup(key);
+            found(key, lookup);
         }
     }
 
+    /// Makes `value` the cached answer for `key` (nothing with the cache off). A running batch
+    /// reading `key` still answers its waiters, but a new request no longer joins it; a
+    /// gathering one still reads `key`.
     pub(crate) fn prime(&self, key: Q::Key, value: S::Value) {
         let mut state = lock(&self.state);
-        state.detach_running(&key);
-        state.cache.prime(key, value);
+        if state.cache.keeps_answers() {
+            state.cache.prime(key, value);
+        } else {
+            state.cache.remove(&key);
+        }
     }
 
+    /// Forgets `key`'s answer, and detaches it from the running batch reading it (which still
+    /// answers its waiters, but its answer for `key` is not cached). A gathering batch still
+    /// reads it (its statement has not run yet), and its answer is cached.
     pub(crate) fn clear(&self, key: &Q::Key) {
-        let mut state = lock(&self.state);
-        state.cache.remove(key);
-        state.detach_running(key);
+        lock(&self.state).cache.remove(key);
     }
 
+    /// [`clear`](Self::clear) for every key.
     pub(crate) fn clear_all(&self) {
-        let mut state = lock(&self.state);
-        state.cache.clear();
-        // Only running batches' keys are scheduled: the gathering batch's results are cached.
-        state.scheduled.clear();
+        lock(&self.state).cache.clear();
     }
 
     pub(crate) fn cached_keys(&self) -> usize {
@@ -901,13 +924,13 @@ impl<Q: BatchQuery, S: Shape<Q>, O: Output<Q::Key, S::Value>> Future for LoadOne
             Some(waiter) => waiter.poll_done(inner, cx),
             None => {
                 let mut state = lock(&inner.state);
-                if let Some(cached) = state.cache.get(&this.key) {
-                    state.hit();
-                    drop(state);
-                    return Poll::Ready(Ok(O::cached(cached, &this.key)));
+                match state.lookup(&this.key) {
+                    Lookup::Cached(cached) => {
+                        drop(state);
+                        return Poll::Ready(Ok(O::cached(cached, &this.key)));
+                    }
+                    Lookup::Batch(batch) => this.waiter.insert(Waiter::new(batch, false)).poll_under(inner, state, cx),
                 }
-                let batch = Arc::clone(state.schedule(&this.key));
-                this.waiter.insert(Waiter::new(batch, false)).poll_under(inner, state, cx)
             }
         };
         match ready {
@@ -954,7 +977,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Future for BatchWait<'_, Q, S> {
 
 /// Fails the gathering batch at once (no runtime to run it on); returns the wakers to wake.
 fn fail_gathering<K, V>(state: &mut State<K, V>, error: Error) -> Vec<Waker> {
-    // Its keys were never scheduled (that happens at dispatch).
+    // Its keys have no entries (they get them at dispatch).
     let Some(open) = state.gathering.take() else { return Vec::new() };
     let _ = open.slot.batch.outcome.set(Err(error));
     open.slot.wakers
@@ -1150,36 +1173,13 @@ impl<Q: BatchQuery, S: Shape<Q>> Completion<Q, S> {
         let keys = std::mem::take(&mut self.keys);
         let (waiters, next_batch) = {
             let mut state = lock(&self.inner.state);
-            let State { scheduled, cache, gathering, running, .. } = &mut *state;
-            let answers = outcome.as_ref().ok();
-            if answers.is_some() {
-                cache.reserve(keys.len());
-            }
-            if running.len() == 1 {
-                // The only running batch: every scheduled key is one of ours that was not
-                // detached (the gathering batch's keys are scheduled at its dispatch), so
-                // drain the map instead of looking each key up.
-                debug_assert!(running.first().is_some_and(|slot| Arc::ptr_eq(&slot.batch, &self.batch)));
-                for (key, _) in scheduled.drain() {
-                    if let Some(answers) = answers {
-                        cache.insert_batch_if_absent(key, answers);
-                    }
-                }
-            } else {
-                for key in keys {
-                    // One lookup per key: a key scheduled on another batch (detached from
-                    // this one by `clear` or `prime`, then requested again) is put back.
-                    match scheduled.remove(&key) {
-                        Some(batch) if Arc::ptr_eq(&batch, &self.batch) => {
-                            if let Some(answers) = answers {
-                                cache.insert_batch_if_absent(key, answers);
-                            }
-                        }
-                        Some(other) => {
-                            scheduled.insert(key, other);
-                        }
-                        None => {}
-                    }
+            let State { cache, gathering, running, .. } = &mut *state;
+            // A successful batch's entries stay in the cache: they now answer their keys from
+            // its outcome. Those of a failed batch, or of any batch when the cache keeps no
+            // answers, leave (unless their key was since primed or requested again).
+            if outcome.is_err() || !cache.keeps_answers() {
+                for key in &keys {
+                    cache.release(key, &self.batch);
                 }
             }
             let wakers = match running.iter().position(|slot| Arc::ptr_eq(&slot.batch, &self.batch)) {
