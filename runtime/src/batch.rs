@@ -131,6 +131,10 @@ struct State<K, V> {
     totals: CacheCounts,
 }
 
+/// Waiters and keys a gathering batch has room for before its lists grow: the small batches of
+/// web requests never reallocate them.
+const GATHERING_CAPACITY: usize = 16;
+
 struct Gathering<K, V> {
     slot: Slot<K, V>,
     /// Keys in request order, possibly repeated (a key requested twice while gathering).
@@ -255,8 +259,8 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
             return found;
         }
         let open = self.gathering.get_or_insert_with(|| Gathering {
-            slot: Slot { batch: Arc::new(Batch::new()), wakers: Vec::new() },
-            keys: Vec::new(),
+            slot: Slot { batch: Arc::new(Batch::new()), wakers: Vec::with_capacity(GATHERING_CAPACITY) },
+            keys: Vec::with_capacity(GATHERING_CAPACITY),
             timer_armed: false,
             dispatch_armed: false,
             armed_from: 0,
@@ -266,34 +270,28 @@ impl<K: Eq + std::hash::Hash + Clone, V> State<K, V> {
     }
 
     /// Gives the keys of the gathering batch `open` (being dispatched) entries of it, dropping
-    /// repeated keys; returns its distinct keys.
-    fn schedule_dispatched(&mut self, open: &Gathering<K, V>, keys: Vec<K>) -> Vec<K> {
+    /// repeated keys (in place); returns its distinct keys.
+    fn schedule_dispatched(&mut self, open: &Gathering<K, V>, mut keys: Vec<K>) -> Vec<K> {
         type Seen<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
         // Keys the map cannot de-duplicate: primed ones, and any when a bounded cache may
         // evict this batch's own first keys.
         let mut seen: Option<Seen<K>> = None;
-        if self.cache.capacity().is_some_and(|capacity| keys.len() > capacity) {
+        let seen_all = self.cache.capacity().is_some_and(|capacity| keys.len() > capacity);
+        if seen_all {
             seen = Some(Seen::with_capacity_and_hasher(keys.len(), Default::default()));
         }
         self.cache.reserve(keys.len());
-        let mut distinct = Vec::with_capacity(keys.len());
-        for key in keys {
-            if let Some(seen) = &mut seen
-                && !seen.insert(key.clone())
-            {
-                continue;
+        keys.retain(|key| {
+            if seen_all && seen.as_mut().is_some_and(|seen| !seen.insert(key.clone())) {
+                return false;
             }
-            match self.cache.claim(key, &open.slot.batch) {
-                Claim::Read(key) => distinct.push(key),
-                Claim::Repeated => {}
-                Claim::Primed(key) => {
-                    if seen.get_or_insert_with(Seen::default).insert(key.clone()) {
-                        distinct.push(key);
-                    }
-                }
+            match self.cache.claim(key.clone(), &open.slot.batch) {
+                Claim::Read => true,
+                Claim::Repeated => false,
+                Claim::Primed => seen_all || seen.get_or_insert_with(Seen::default).insert(key.clone()),
             }
-        }
-        distinct
+        });
+        keys
     }
 
     /// The waker list of `batch` when it is gathering or running (`None` when it is done).

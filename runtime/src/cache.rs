@@ -66,14 +66,15 @@ impl<K, V> Entry<K, V> {
 }
 
 /// What [`Cache::claim`] found for a key of a batch being dispatched.
-pub(crate) enum Claim<K> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claim {
     /// The key is now the batch's (it had no entry, or another batch's): read it.
-    Read(K),
+    Read,
     /// The key is the batch's already (requested twice).
     Repeated,
     /// The key was primed while the batch gathered: read it (its waiters get the batch's
     /// answer), the primed value stays cached.
-    Primed(K),
+    Primed,
 }
 
 enum Store<K, V> {
@@ -132,37 +133,33 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
     }
 
     /// Makes `key` `batch`'s (being dispatched): see [`Claim`].
-    pub(crate) fn claim(&mut self, key: K, batch: &Arc<Batch<K, V>>) -> Claim<K> {
+    pub(crate) fn claim(&mut self, key: K, batch: &Arc<Batch<K, V>>) -> Claim {
         let Self { store, evictions, .. } = self;
         let found = match store {
             Store::Unbounded(entries) => match entries.entry(key) {
                 std::collections::hash_map::Entry::Vacant(vacant) => {
-                    let key = vacant.key().clone();
                     vacant.insert(Entry::Batch(Arc::clone(batch)));
-                    return Claim::Read(key);
+                    return Claim::Read;
                 }
-                std::collections::hash_map::Entry::Occupied(occupied) => {
-                    let key = occupied.key().clone();
-                    (key, occupied.into_mut())
-                }
+                std::collections::hash_map::Entry::Occupied(occupied) => occupied.into_mut(),
             },
             Store::Bounded(entries) => {
                 if !entries.contains_key(&key) {
-                    Self::insert_bounded(entries, evictions, key.clone(), Entry::Batch(Arc::clone(batch)));
-                    return Claim::Read(key);
+                    Self::insert_bounded(entries, evictions, key, Entry::Batch(Arc::clone(batch)));
+                    return Claim::Read;
                 }
                 match entries.get_mut(&key) {
-                    Some(entry) => (key, entry),
+                    Some(entry) => entry,
                     None => return Claim::Repeated,
                 }
             }
         };
         match found {
-            (_, Entry::Batch(own)) if Arc::ptr_eq(own, batch) => Claim::Repeated,
-            (key, Entry::Primed(_)) => Claim::Primed(key),
-            (key, entry) => {
+            Entry::Batch(own) if Arc::ptr_eq(own, batch) => Claim::Repeated,
+            Entry::Primed(_) => Claim::Primed,
+            entry => {
                 *entry = Entry::Batch(Arc::clone(batch));
-                Claim::Read(key)
+                Claim::Read
             }
         }
     }
@@ -261,31 +258,23 @@ mod tests {
         }
     }
 
-    fn claimed(claim: Claim<i64>) -> Option<(bool, i64)> {
-        match claim {
-            Claim::Read(key) => Some((false, key)),
-            Claim::Primed(key) => Some((true, key)),
-            Claim::Repeated => None,
-        }
-    }
-
     #[test]
     fn a_bounded_cache_evicts_the_least_recently_used_key() {
         let mut cache = Cache::new(true, Some(2));
         let batch = done(&[1, 2, 3]);
-        assert_eq!(claimed(cache.claim(1, &batch)), Some((false, 1)));
-        assert_eq!(claimed(cache.claim(2, &batch)), Some((false, 2)));
+        assert_eq!(cache.claim(1, &batch), Claim::Read);
+        assert_eq!(cache.claim(2, &batch), Claim::Read);
         assert_eq!(answer(&mut cache, 1), Some(Some(10)), "1 is now the most recent");
-        assert_eq!(claimed(cache.claim(3, &batch)), Some((false, 3)));
+        assert_eq!(cache.claim(3, &batch), Claim::Read);
         assert_eq!((cache.len(), cache.evictions()), (2, 1));
         assert!(cache.get(&2).is_none(), "2 was the least recently used");
         assert!(cache.get(&1).is_some() && cache.get(&3).is_some());
-        assert_eq!(claimed(cache.claim(3, &batch)), None, "3 is the batch's already");
+        assert_eq!(cache.claim(3, &batch), Claim::Repeated, "3 is the batch's already");
         assert_eq!(cache.evictions(), 1, "a key already cached evicts nothing");
         cache.prime(4, Some(40));
         assert_eq!(cache.evictions(), 2);
         assert_eq!(answer(&mut cache, 4), Some(Some(40)));
-        assert_eq!(claimed(cache.claim(4, &batch)), Some((true, 4)), "primed: read, the value stays");
+        assert_eq!(cache.claim(4, &batch), Claim::Primed, "primed: read, the value stays");
         assert_eq!(answer(&mut cache, 4), Some(Some(40)));
         cache.release(&4, &batch);
         assert_eq!(cache.len(), 2, "4 is primed, not the batch's");
@@ -302,11 +291,11 @@ mod tests {
     fn running_batches_entries_are_not_counted_as_cached() {
         let mut cache = Cache::new(true, None);
         let running = Arc::new(Batch::new());
-        assert_eq!(claimed(cache.claim(1, &running)), Some((false, 1)));
-        assert_eq!(claimed(cache.claim(2, &done(&[2]))), Some((false, 2)));
+        assert_eq!(cache.claim(1, &running), Claim::Read);
+        assert_eq!(cache.claim(2, &done(&[2])), Claim::Read);
         assert_eq!(cache.len(), 1, "key 1's batch has not completed");
         let next = Arc::new(Batch::new());
-        assert_eq!(claimed(cache.claim(1, &next)), Some((false, 1)), "another batch takes the key over");
+        assert_eq!(cache.claim(1, &next), Claim::Read, "another batch takes the key over");
         cache.release(&1, &running);
         assert!(cache.get(&1).is_some(), "no longer the first batch's entry");
         cache.release(&1, &next);

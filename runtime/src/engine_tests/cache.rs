@@ -290,3 +290,36 @@ async fn a_bounded_cache_counts_hits_misses_and_evictions() {
     })
     .await;
 }
+
+/// A key requested twice while its batch gathers is read once, also where the cache cannot
+/// tell the repeat (keys enter it at dispatch): a key primed meanwhile, and a bounded cache
+/// smaller than the batch, which evicts the batch's own first keys while it is dispatched.
+#[tokio::test]
+async fn repeated_keys_are_read_once_when_primed_or_evicted_while_gathering() {
+    within("repeated keys", async {
+        let source = Source::tree(20);
+        let primed = renamed(5, "primed");
+        let loader = by_id(&source, LoaderOptions::new());
+        let (mut first, mut second) = (Box::pin(loader.load(5)), Box::pin(loader.load(5)));
+        assert!(poll_once(&mut first).await.is_pending() && poll_once(&mut second).await.is_pending());
+        loader.prime(5, Some(primed.clone()));
+        let (first, second) = join(first, second).await;
+        assert_eq!((first.expect("load"), second.expect("load")), (source.by_id(5), source.by_id(5)));
+        assert_eq!(source.calls(), [[5]], "read once");
+        assert_eq!(loader.load(5).await.expect("primed"), Some(primed.clone()), "the primed value stays cached");
+
+        let source = Source::tree(20);
+        let loader = by_id(&source, LoaderOptions::new().max_cached_keys(2));
+        let mut waiters: Vec<_> = [1, 2, 3, 4, 1, 2, 3, 4].into_iter().map(|key| Box::pin(loader.load(key))).collect();
+        for waiter in &mut waiters {
+            assert!(poll_once(waiter).await.is_pending());
+        }
+        loader.prime(4, Some(primed));
+        let answers: Vec<_> = join_all(waiters).await.into_iter().map(|answer| answer.expect("load")).collect();
+        let expected: Vec<_> = [1, 2, 3, 4, 1, 2, 3, 4].into_iter().map(|key| source.by_id(key)).collect();
+        assert_eq!(answers, expected);
+        assert_eq!(source.calls(), [[1, 2, 3, 4]], "each key once, the primed one too");
+        assert_eq!(loader.cached_keys(), 2);
+    })
+    .await;
+}
