@@ -431,7 +431,7 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
     ) -> Poll<()> {
         let (poll, unlocked) = self.poll_locked(inner, &mut state, cx);
         drop(state);
-        unlocked.finish(Some(cx));
+        unlocked.finish(Some(cx), None);
         match poll {
             Poll::Ready(()) => Poll::Ready(()),
             Poll::Pending => self.drive(),
@@ -535,19 +535,17 @@ impl<Q: BatchQuery, S: Shape<Q>> Waiter<Q, S> {
                 return pending();
             }
         }
-        (Poll::Pending, dispatch(inner, state, runtime, None, true))
+        (Poll::Pending, dispatch(inner, state, runtime, true))
     }
 }
 
 /// Dispatches the gathering batch of `state` (none: does nothing): schedules its keys, moves
 /// it to the running batches and returns the run to start once the lock is released, inline
-/// when `allow_inline` and it has at most `max_inline_waiters` waiters. `caller`: whose span
-/// and load site the batch records (`None`: the current ones, a waiter dispatching).
+/// when `allow_inline` and it has at most `max_inline_waiters` waiters.
 fn dispatch<Q: BatchQuery, S: Shape<Q>>(
     inner: &Arc<Inner<Q, S>>,
     state: &mut State<Q::Key, S::Value>,
     runtime: Spawner,
-    caller: Option<crate::instrument::BatchCaller>,
     allow_inline: bool,
 ) -> Unlocked<Q, S> {
     let Some(mut open) = state.gathering.take() else {
@@ -564,7 +562,7 @@ fn dispatch<Q: BatchQuery, S: Shape<Q>>(
     // (with `Abandoned`) even if the task is dropped before its first poll, e.g. when its
     // runtime shuts down first.
     let completion = Completion { inner: Arc::clone(inner), batch, keys, completed: false };
-    Unlocked::Run(Box::new(Run { runtime, completion, stats, inline, caller }))
+    Unlocked::Run(Run { runtime, completion, stats, inline })
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Drop for Waiter<Q, S> {
@@ -710,9 +708,7 @@ impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
             let spawned = open.slot.wakers.len() > self.inner.options.max_inline_waiters;
             match Spawner::current() {
                 // Dispatching takes the batch out of `gathering`, armed flag and all.
-                Some(runtime) if spawned && !blocked => {
-                    dispatch(&self.inner, &mut state, runtime, Some(self.caller.clone()), false)
-                }
+                Some(runtime) if spawned && !blocked => dispatch(&self.inner, &mut state, runtime, false),
                 // A small batch, one behind a running batch, or no runtime: the waiters take
                 // over. Only those that joined while this dispatcher was armed: earlier ones
                 // were woken by an earlier dispatcher or woke themselves, and a running
@@ -722,7 +718,7 @@ impl<Q: BatchQuery, S: Shape<Q>> DispatchAtYield<Q, S> {
                 _ => Unlocked::Wake(open.disarm().to_vec()),
             }
         };
-        unlocked.finish(None);
+        unlocked.finish(None, Some(&self.caller));
     }
 }
 
@@ -757,8 +753,8 @@ enum Unlocked<Q: BatchQuery, S: Shape<Q>> {
         batch: Arc<Batch<Q::Key, S::Value>>,
     },
     /// Run the batch dispatched under the lock: inline (started by this waiter's poll) or on
-    /// its own task. Boxed: once per batch, while every poll moves an `Unlocked`.
-    Run(Box<Run<Q, S>>),
+    /// its own task.
+    Run(Run<Q, S>),
     /// Drive running inline batches (this waiter's batch waits for one of them to finish).
     Drive(Vec<Arc<Batch<Q::Key, S::Value>>>),
     /// Move an inline batch to its own task.
@@ -783,14 +779,13 @@ struct Run<Q: BatchQuery, S: Shape<Q>> {
     /// Cache hits and misses since the previous dispatch.
     stats: (u64, u64),
     inline: bool,
-    /// Whose span and load site the batch records; `None`: the current ones.
-    caller: Option<crate::instrument::BatchCaller>,
 }
 
 impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
     /// Does it; call with the loader's lock released. `cx`: the polling waiter's (`None`
-    /// from a dispatcher, which leaves neither `Yield` nor `Arm`).
-    fn finish(self, cx: Option<&Context<'_>>) {
+    /// from a dispatcher, which leaves neither `Yield` nor `Arm`); `caller`: whose span and
+    /// load site a batch started here records (`None`: the current ones, a waiter's).
+    fn finish(self, cx: Option<&Context<'_>>, caller: Option<&crate::instrument::BatchCaller>) {
         match self {
             Self::Nothing => return,
             Self::Yield => return cx.into_iter().for_each(wake_after_yield),
@@ -801,13 +796,13 @@ impl<Q: BatchQuery, S: Shape<Q>> Unlocked<Q, S> {
         match self {
             Self::Nothing | Self::Yield | Self::Arm { .. } => {}
             Self::Run(run_batch) => {
-                let Run { runtime, completion, stats, inline, caller } = *run_batch;
+                let Run { runtime, completion, stats, inline } = run_batch;
                 let batch_size = completion.keys.len();
                 let batch = Arc::clone(&completion.batch);
                 let waker = inline.then(|| WakeWaiters::waker(&completion.inner, &batch));
                 // Runs in the dispatching caller's span: its statements count in the caller's
                 // operation.
-                let caller = caller.unwrap_or_else(crate::instrument::BatchCaller::current);
+                let caller = caller.map_or_else(crate::instrument::BatchCaller::current, Clone::clone);
                 let future = crate::instrument::in_batch_span::<Q, _>(caller, batch_size, run(completion, stats));
                 match waker {
                     // The dispatching waiter drives it first, right after this.
