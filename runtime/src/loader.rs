@@ -224,7 +224,9 @@ impl<Q: BatchQuery, S: Shape<Q>> Loader<Q, S> {
         self.inner.clear_all();
     }
 
-    /// Number of keys currently cached.
+    /// Number of keys currently cached: answers of completed batches and primed values (keys
+    /// of running batches are not counted). Counts the cache's entries under the loader's lock
+    /// (time proportional to the number of keys): a diagnostic, not for a hot path.
     pub fn cached_keys(&self) -> usize {
         self.inner.cached_keys()
     }

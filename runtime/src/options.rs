@@ -69,9 +69,12 @@ impl LoaderOptions {
         self
     }
 
-    /// Bounds the cache to `keys` keys (default: unbounded). When a new answer would exceed
-    /// it, the least recently used key (by `load`, `load_many` or `prime`) is evicted, and
-    /// counted in [`LoaderStats::cache_evictions`](crate::LoaderStats::cache_evictions).
+    /// Bounds the cache to `keys` keys (default: unbounded). A key enters the cache when its
+    /// batch is dispatched (so a later request joins that batch) and keeps its answer once the
+    /// batch succeeds; when a new key would exceed the bound, the least recently used key (by
+    /// `load`, `load_many`, `prime` or a dispatch) is evicted, and counted in
+    /// [`LoaderStats::cache_evictions`](crate::LoaderStats::cache_evictions). A batch of more
+    /// keys than the bound still answers all its waiters; only its last keys stay cached.
     /// `0` caches nothing (as [`cache(false)`](Self::cache)). Use it for long-lived loaders
     /// over many distinct keys. Memory: a batch's result map is shared by its cached keys and
     /// freed when the last of them is evicted, so the bound is on keys, and the rows held are

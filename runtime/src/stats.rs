@@ -24,7 +24,8 @@ pub struct LoaderStats {
     /// running batch. With the cache off every key is a miss.
     pub cache_misses: u64,
     /// Keys evicted from a bounded cache to make room
-    /// ([`LoaderOptions::max_cached_keys`](crate::LoaderOptions::max_cached_keys)).
+    /// ([`LoaderOptions::max_cached_keys`](crate::LoaderOptions::max_cached_keys)), cached
+    /// answers or keys of a running batch (whose waiters still get its answer).
     pub cache_evictions: u64,
     /// Rows the statement returned whose key matches no key of the batch (one-to-one
     /// loaders: one per distinct such key). They are not delivered; each batch that has some
